@@ -1,0 +1,129 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.spi.RestConsumerFactory;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves every callback of the component under one base path, through a platform-http consumer created with the
+ * runtime's own {@link RestConsumerFactory} (Vert.x in Camel Main, the servlet engine in Spring Boot, Quarkus' router
+ * in Quarkus), and hands each request to the trigger or the waiting exchange its path names. It answers the sender
+ * itself; no exception and no stack trace reach the HTTP side.
+ */
+final class CallbackDispatcher extends ServiceSupport implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
+
+    private final LogicWebhookComponent component;
+    private final Map<String, LogicWebhookConsumer> triggers = new ConcurrentHashMap<>();
+    private volatile Consumer httpConsumer;
+
+    CallbackDispatcher(LogicWebhookComponent component) {
+        this.component = component;
+    }
+
+    void register(LogicWebhookConsumer trigger) throws Exception {
+        String name = trigger.getEndpoint().getName();
+        LogicWebhookConsumer existing = triggers.putIfAbsent(name, trigger);
+        if (existing != null && existing != trigger) {
+            throw new IllegalStateException(
+                    "Another logicwebhook trigger named " + name + " is running; trigger names must be unique");
+        }
+        ensureServing();
+    }
+
+    void unregister(LogicWebhookConsumer trigger) {
+        triggers.remove(trigger.getEndpoint().getName(), trigger);
+    }
+
+    /** Starts the platform-http consumer of the base path, once. */
+    synchronized void ensureServing() throws Exception {
+        if (httpConsumer != null) {
+            return;
+        }
+        CamelContext context = component.getCamelContext();
+        Component platformHttp = context.getComponent("platform-http", true);
+        if (!(platformHttp instanceof RestConsumerFactory factory)) {
+            throw new IllegalStateException(
+                    "logicwebhook serves its callbacks with camel-platform-http: add camel-platform-http-main (Camel"
+                                            + " Main), camel-platform-http-starter (Spring Boot) or"
+                                            + " camel-quarkus-platform-http (Quarkus)");
+        }
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("matchOnUriPrefix", "true");
+        parameters.put("muteException", "true");
+        Consumer consumer = factory.createConsumer(context, this, null, component.getCallbackBasePath(), null, null, null,
+                context.getRestConfiguration(), parameters);
+        ServiceHelper.startService(consumer);
+        httpConsumer = consumer;
+        LOG.debug("Serving logicwebhook callbacks under {}", component.getCallbackBasePath());
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message message = exchange.getMessage();
+        try {
+            dispatch(exchange, message);
+        } catch (Exception e) {
+            // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
+            LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
+            respond(message, 500, "callback could not be processed; retry later");
+        }
+    }
+
+    private void dispatch(Exchange exchange, Message message) {
+        CallbackRequest request = CallbackRequest.parse(message, component.getCallbackBasePath());
+        if (request == null) {
+            respond(message, 404, "unknown callback");
+            return;
+        }
+        if (!component.getSigner().verify(request.path, request.signature)) {
+            respond(message, 401, "missing or invalid signature");
+            return;
+        }
+        if (request.isTrigger()) {
+            LogicWebhookConsumer trigger = triggers.get(request.name);
+            if (trigger == null) {
+                respond(message, 404, "unknown callback");
+            } else {
+                trigger.onCallback(exchange, request);
+            }
+        } else {
+            LogicWebhookProducer.onCallback(component.getWaitRegistry(), exchange, request);
+        }
+    }
+
+    /** Writes an answer of the dispatcher's own: no header of the request may be echoed back to the sender. */
+    static void respond(Message message, int status, String text) {
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        if (text != null) {
+            message.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+        }
+        message.setBody(text);
+    }
+
+    static void respondNotAllowed(Message message, String allowed) {
+        respond(message, 405, "method not allowed");
+        message.setHeader("Allow", allowed);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopAndShutdownService(httpConsumer);
+        httpConsumer = null;
+        triggers.clear();
+    }
+}

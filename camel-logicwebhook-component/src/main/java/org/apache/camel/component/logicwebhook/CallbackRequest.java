@@ -1,0 +1,155 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.http.base.HttpHeaderFilterStrategy;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.util.URISupport;
+
+/**
+ * A callback request as the dispatcher sees it: which trigger or wait its path names, and a copy of what it carried
+ * (body, filtered HTTP headers, method, query) that outlives the platform-http exchange it came in.
+ *
+ * <p>
+ * Paths below the base path: {@code NAME} (a trigger), {@code NAME/ID} (an action's callback), {@code NAME/ID/fail}
+ * and {@code NAME/ID/heartbeat}.
+ */
+final class CallbackRequest {
+
+    static final String SIGNATURE_PARAM = "sig";
+    static final String FAIL = "fail";
+    static final String HEARTBEAT = "heartbeat";
+
+    private static final HeaderFilterStrategy HEADER_FILTER = new HttpHeaderFilterStrategy();
+
+    final String path;
+    final String name;
+    final String id;
+    final String kind;
+    final String method;
+    final String signature;
+    final String query;
+    private final Map<String, Object> queryParameters;
+
+    private CallbackRequest(String path, String name, String id, String kind, String method,
+                            Map<String, Object> queryParameters, String query) {
+        this.path = path;
+        this.name = name;
+        this.id = id;
+        this.kind = kind;
+        this.method = method;
+        this.queryParameters = queryParameters;
+        this.signature = queryParameters.get(SIGNATURE_PARAM) instanceof String s ? s : null;
+        this.query = query;
+    }
+
+    /**
+     * @return the request, or {@code null} when its path is not one of ours
+     */
+    static CallbackRequest parse(Message message, String basePath) {
+        String fullPath = message.getHeader(Exchange.HTTP_PATH, String.class);
+        if (fullPath == null) {
+            return null;
+        }
+        String prefix = basePath + "/";
+        int at = fullPath.indexOf(prefix);
+        String path = at >= 0 ? fullPath.substring(at + prefix.length()) : stripSlash(fullPath);
+        String[] segments = path.split("/", -1);
+        if (segments.length > 3 || !validSegments(segments)) {
+            return null;
+        }
+        String kind = null;
+        if (segments.length == 3) {
+            kind = segments[2];
+            if (!FAIL.equals(kind) && !HEARTBEAT.equals(kind)) {
+                return null;
+            }
+        }
+        Map<String, Object> parameters = parseQuery(message);
+        if (parameters == null) {
+            return null;
+        }
+        String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
+        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters,
+                queryWithoutSignature(parameters));
+    }
+
+    boolean isTrigger() {
+        return id == null;
+    }
+
+    /** The body and the headers of the callback, ready to become the message of a trigger or a resumed action. */
+    Map<String, Object> headers(Message message, String endpointName) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        Exchange exchange = message.getExchange();
+        for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+            String key = header.getKey();
+            // platform-http puts query parameters among the headers: the signature must not travel on
+            if (queryParameters.containsKey(key)
+                    || HEADER_FILTER.applyFilterToExternalHeaders(key, header.getValue(), exchange)) {
+                continue;
+            }
+            headers.put(key, header.getValue());
+        }
+        headers.put(LogicWebhookConstants.ENDPOINT_NAME, endpointName);
+        headers.put(LogicWebhookConstants.CALLBACK_ID, isTrigger() ? name : id);
+        headers.put(LogicWebhookConstants.HTTP_METHOD, method);
+        if (query != null) {
+            headers.put(LogicWebhookConstants.HTTP_QUERY, query);
+        }
+        return headers;
+    }
+
+    static byte[] body(Message message) {
+        byte[] body = message.getBody(byte[].class);
+        return body != null ? body : new byte[0];
+    }
+
+    private static boolean validSegments(String[] segments) {
+        for (String segment : segments) {
+            if (segment.isEmpty() || !LogicWebhookEndpoint.NAME_PATTERN.matcher(segment).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String stripSlash(String path) {
+        return path.startsWith("/") ? path.substring(1) : path;
+    }
+
+    private static Map<String, Object> parseQuery(Message message) {
+        String raw = message.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
+        if (raw == null) {
+            raw = message.getHeader(Exchange.HTTP_QUERY, String.class);
+        }
+        if (raw == null || raw.isEmpty()) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return URISupport.parseQuery(raw, false, true);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String queryWithoutSignature(Map<String, Object> parameters) {
+        if (parameters.isEmpty() || parameters.size() == 1 && parameters.containsKey(SIGNATURE_PARAM)) {
+            return null;
+        }
+        Map<String, Object> rest = new LinkedHashMap<>(parameters);
+        rest.remove(SIGNATURE_PARAM);
+        try {
+            return URISupport.createQueryString(rest);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    Object queryParameter(String name) {
+        return queryParameters.get(name);
+    }
+}

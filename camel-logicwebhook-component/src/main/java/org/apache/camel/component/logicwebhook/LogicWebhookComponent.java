@@ -1,0 +1,199 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.ObjectHelper;
+import org.apache.camel.util.PropertiesHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Logic Apps HTTP Webhook trigger ({@code from("logicwebhook:NAME?…")}) and action ({@code to("logicwebhook:NAME?…")}).
+ * Holds what all endpoints share: the defaults, the signing key, the callback dispatcher and the action's wait registry.
+ */
+@Component("logicwebhook")
+public class LogicWebhookComponent extends DefaultComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookComponent.class);
+
+    @Metadata(label = "advanced", description = "The defaults of every logicwebhook endpoint.")
+    private LogicWebhookConfiguration configuration = new LogicWebhookConfiguration();
+    @Metadata(label = "security", secret = true,
+              description = "Key of the HMAC-SHA256 signature on callback URLs (at least 16 characters; use 32 or more"
+                            + " random ones). When not set, a random key is generated at start, so callback URLs change"
+                            + " with every restart.")
+    private String signingKey;
+    @Metadata(defaultValue = "/logicwebhook",
+              description = "The path under which platform-http serves every callback of this component.")
+    private String callbackBasePath = "/logicwebhook";
+    @Metadata(label = "advanced", defaultValue = "10000",
+              description = "How many finished waits the action remembers, so that a late or repeated callback is"
+                            + " answered 409 or 410 rather than 404.")
+    private int finishedWaitsCapacity = 10_000;
+    @Metadata(label = "advanced", defaultValue = "250", javaType = "java.time.Duration",
+              description = "How often the action looks for waits past their timeout.")
+    private long timeoutCheckInterval = 250;
+    @Metadata(label = "advanced", defaultValue = "10",
+              description = "Threads that resume, time out and unsubscribe the action's waits. A wait holds no thread.")
+    private int workerPoolSize = 10;
+
+    private Clock clock = Clock.systemUTC();
+    private CallbackSigner signer;
+    private CallbackDispatcher dispatcher;
+    private WaitRegistry waitRegistry;
+    private EventNotifierSupport stoppingListener;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (!LogicWebhookEndpoint.NAME_PATTERN.matcher(remaining).matches()) {
+            throw new IllegalArgumentException(
+                    "logicwebhook:NAME needs a NAME of letters, digits, '.', '_', '~' or '-' (it is part of the callback"
+                                               + " path), but got '" + remaining + "'");
+        }
+        LogicWebhookConfiguration config = configuration.copy();
+        Map<String, Object> subscribeHeaders = PropertiesHelper.extractProperties(parameters, "subscribeHeader.");
+        if (!subscribeHeaders.isEmpty()) {
+            config.setSubscribeHeaders(subscribeHeaders);
+        }
+        Map<String, Object> unsubscribeHeaders = PropertiesHelper.extractProperties(parameters, "unsubscribeHeader.");
+        if (!unsubscribeHeaders.isEmpty()) {
+            config.setUnsubscribeHeaders(unsubscribeHeaders);
+        }
+        LogicWebhookEndpoint endpoint = new LogicWebhookEndpoint(uri, this, config);
+        endpoint.setName(remaining);
+        setProperties(endpoint, parameters);
+        if (ObjectHelper.isEmpty(config.getSubscribeUri())) {
+            throw new IllegalArgumentException("logicwebhook:" + remaining + " needs the subscribeUri option");
+        }
+        return endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        signer = new CallbackSigner(signingKey());
+        waitRegistry = new WaitRegistry(getCamelContext(), clock, finishedWaitsCapacity, timeoutCheckInterval,
+                workerPoolSize);
+        dispatcher = new CallbackDispatcher(this);
+        ServiceHelper.startService(waitRegistry, dispatcher);
+        stoppingListener = new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                // graceful shutdown would otherwise wait for every pending wait, up to its 45 s timeout
+                LogicWebhookProducer.cancel(waitRegistry, null, "the Camel context is stopping");
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+        };
+        getCamelContext().getManagementStrategy().addEventNotifier(stoppingListener);
+        ServiceHelper.startService(stoppingListener);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        getCamelContext().getManagementStrategy().removeEventNotifier(stoppingListener);
+        if (waitRegistry != null) {
+            LogicWebhookProducer.cancel(waitRegistry, null, "the logicwebhook component is stopping");
+        }
+        ServiceHelper.stopService(stoppingListener, dispatcher, waitRegistry);
+        super.doStop();
+    }
+
+    private byte[] signingKey() {
+        if (ObjectHelper.isNotEmpty(signingKey)) {
+            return signingKey.getBytes(StandardCharsets.UTF_8);
+        }
+        LOG.warn("No signingKey is configured for the logicwebhook component: a random key was generated, so callback"
+                 + " URLs handed out now stop working when the application restarts. Set camel.component.logicwebhook"
+                 + ".signingKey to keep them valid.");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
+    }
+
+    CallbackSigner getSigner() {
+        return signer;
+    }
+
+    CallbackDispatcher getDispatcher() {
+        return dispatcher;
+    }
+
+    WaitRegistry getWaitRegistry() {
+        return waitRegistry;
+    }
+
+    public LogicWebhookConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(LogicWebhookConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public String getSigningKey() {
+        return signingKey;
+    }
+
+    public void setSigningKey(String signingKey) {
+        this.signingKey = signingKey;
+    }
+
+    public String getCallbackBasePath() {
+        return callbackBasePath;
+    }
+
+    public void setCallbackBasePath(String callbackBasePath) {
+        String path = callbackBasePath.startsWith("/") ? callbackBasePath : "/" + callbackBasePath;
+        this.callbackBasePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    public int getFinishedWaitsCapacity() {
+        return finishedWaitsCapacity;
+    }
+
+    public void setFinishedWaitsCapacity(int finishedWaitsCapacity) {
+        this.finishedWaitsCapacity = finishedWaitsCapacity;
+    }
+
+    public long getTimeoutCheckInterval() {
+        return timeoutCheckInterval;
+    }
+
+    public void setTimeoutCheckInterval(long timeoutCheckInterval) {
+        this.timeoutCheckInterval = timeoutCheckInterval;
+    }
+
+    public int getWorkerPoolSize() {
+        return workerPoolSize;
+    }
+
+    public void setWorkerPoolSize(int workerPoolSize) {
+        this.workerPoolSize = workerPoolSize;
+    }
+
+    /** The clock that timeouts are measured with; tests set one they can move. */
+    public Clock getClock() {
+        return clock;
+    }
+
+    public void setClock(Clock clock) {
+        this.clock = clock;
+        if (waitRegistry != null) {
+            waitRegistry.setClock(clock);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * The options of a logicwebhook endpoint. The component holds one instance with the defaults; each endpoint gets a
+ * {@link #copy()} of it, so that a component-wide setting (a base URL, credentials) is inherited and can be overridden
+ * per endpoint.
+ */
+@UriParams
+public class LogicWebhookConfiguration implements Cloneable {
+
+    @UriParam(label = "common", defaultValue = "POST", enums = "POST,PUT,PATCH,GET,DELETE",
+              description = "HTTP method of the subscribe request.")
+    private String subscribeMethod = "POST";
+    @UriParam(label = "common",
+              description = "URI of the subscribe request (required). A Simple template: ${variable.callbackUrl} is the"
+                            + " signed callback URL, ${variable.callbackUrlEncoded} the same URL-encoded for a query"
+                            + " parameter. Wrap it in RAW() when it has a query string of its own.")
+    @Metadata(required = true)
+    private String subscribeUri;
+    @UriParam(label = "common", prefix = "subscribeHeader.", multiValue = true,
+              description = "Headers of the subscribe request, one option per header: subscribeHeader.X-Api-Key=...;"
+                            + " each value is a Simple template.")
+    private Map<String, Object> subscribeHeaders;
+    @UriParam(label = "common",
+              description = "Body of the subscribe request, a Simple template. When not set, the body is the JSON"
+                            + " {\"callbackUrl\":\"...\"} with Content-Type application/json.")
+    private String subscribeBody;
+    @UriParam(label = "common", defaultValue = "DELETE", enums = "POST,PUT,PATCH,GET,DELETE",
+              description = "HTTP method of the unsubscribe request.")
+    private String unsubscribeMethod = "DELETE";
+    @UriParam(label = "common",
+              description = "URI of the unsubscribe request; without it no unsubscribe call is made. A Simple template"
+                            + " that can read ${variable.callbackUrl}, the subscribe response body as"
+                            + " ${variable.subscription} (a map when it is JSON: ${variable.subscription[id]}) and its"
+                            + " Location header as ${variable.subscriptionLocation}.")
+    private String unsubscribeUri;
+    @UriParam(label = "common", prefix = "unsubscribeHeader.", multiValue = true,
+              description = "Headers of the unsubscribe request, one option per header: unsubscribeHeader.X-Api-Key=...;"
+                            + " each value is a Simple template.")
+    private Map<String, Object> unsubscribeHeaders;
+    @UriParam(label = "common",
+              description = "Body of the unsubscribe request, a Simple template. When not set, a POST, PUT or PATCH"
+                            + " unsubscribe sends {\"callbackUrl\":\"...\"} and other methods send no body.")
+    private String unsubscribeBody;
+
+    @UriParam(label = "common",
+              description = "The externally reachable base URL of this application (scheme, host, port), which callback"
+                            + " URLs start with, e.g. https://myapp.example.com. Set it whenever the application runs"
+                            + " behind a proxy or a load balancer. When not set, http://localhost:PORT of the"
+                            + " platform-http server is used, which only a service on the same machine can reach.")
+    private String callbackBaseUrl;
+    @UriParam(label = "advanced", defaultValue = "30s", javaType = "java.time.Duration",
+              description = "Connect and response timeout of each subscribe and unsubscribe request; it also bounds how"
+                            + " long stopping a route can wait for an unsubscribe.")
+    private long requestTimeout = 30_000;
+    @UriParam(label = "advanced", defaultValue = "2",
+              description = "How many times a failed unsubscribe (connection error or non-2xx answer) is tried in all"
+                            + " before it is logged and given up.")
+    private int unsubscribeAttempts = 2;
+
+    @UriParam(label = "common", defaultValue = "POST",
+              description = "Comma-separated HTTP methods that callback URLs accept; others are answered 405.")
+    private String callbackMethods = "POST";
+
+    @UriParam(label = "producer", defaultValue = "1h", javaType = "java.time.Duration",
+              description = "How long the action waits for its callback: an ISO-8601 duration such as PT30M (as Logic"
+                            + " Apps' limit.timeout) or a Camel duration such as 30m or 1800000. On timeout the action"
+                            + " unsubscribes and fails the exchange with ExchangeTimedOutException. 0 waits without a"
+                            + " time limit.")
+    private long timeout = 3_600_000;
+    @UriParam(label = "producer", defaultValue = "24h", javaType = "java.time.Duration",
+              description = "The hard maximum of a wait: heartbeats extend the wait by timeout each, never beyond this"
+                            + " long after the subscribe.")
+    private long maxTimeout = 86_400_000;
+    @UriParam(label = "producer", defaultValue = "true",
+              description = "Whether the action unsubscribes after its callback arrived (it always unsubscribes on"
+                            + " timeout and on cancel).")
+    private boolean unsubscribeOnCallback = true;
+    @UriParam(label = "producer", defaultValue = "false",
+              description = "Whether the action unmarshals a JSON callback body with Jackson (into a Map or List); a"
+                            + " callback whose body is not valid JSON is then answered 400 and the wait goes on.")
+    private boolean jsonBody;
+
+    @UriParam(label = "security", enums = "Basic,Bearer,NTLM,Digest",
+              description = "Authentication of the subscribe and unsubscribe requests, as camel-http's authMethod.")
+    private String authMethod;
+    @UriParam(label = "security", secret = true, description = "Username for Basic, NTLM or Digest authentication.")
+    private String authUsername;
+    @UriParam(label = "security", secret = true, description = "Password for Basic, NTLM or Digest authentication.")
+    private String authPassword;
+    @UriParam(label = "security", secret = true, description = "Bearer token sent with the subscribe and unsubscribe requests.")
+    private String authBearerToken;
+    @UriParam(label = "security", secret = true,
+              description = "A literal Authorization header value sent with the subscribe and unsubscribe requests"
+                            + " (Logic Apps' Raw authentication).")
+    private String authorization;
+    @UriParam(label = "security", description = "OAuth2 client id (client credentials grant; Logic Apps' Active Directory OAuth).")
+    private String oauth2ClientId;
+    @UriParam(label = "security", secret = true, description = "OAuth2 client secret.")
+    private String oauth2ClientSecret;
+    @UriParam(label = "security", description = "OAuth2 token endpoint URL.")
+    private String oauth2TokenEndpoint;
+    @UriParam(label = "security", description = "OAuth2 scope (an Entra ID audience is given as AUDIENCE/.default).")
+    private String oauth2Scope;
+    @UriParam(label = "security",
+              description = "TLS settings of the subscribe and unsubscribe requests, including a client certificate"
+                            + " (Logic Apps' Client certificate authentication).")
+    private SSLContextParameters sslContextParameters;
+
+    public LogicWebhookConfiguration copy() {
+        try {
+            LogicWebhookConfiguration copy = (LogicWebhookConfiguration) clone();
+            copy.subscribeHeaders = subscribeHeaders == null ? null : new LinkedHashMap<>(subscribeHeaders);
+            copy.unsubscribeHeaders = unsubscribeHeaders == null ? null : new LinkedHashMap<>(unsubscribeHeaders);
+            return copy;
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    public String getSubscribeMethod() {
+        return subscribeMethod;
+    }
+
+    public void setSubscribeMethod(String subscribeMethod) {
+        this.subscribeMethod = subscribeMethod;
+    }
+
+    public String getSubscribeUri() {
+        return subscribeUri;
+    }
+
+    public void setSubscribeUri(String subscribeUri) {
+        this.subscribeUri = subscribeUri;
+    }
+
+    public Map<String, Object> getSubscribeHeaders() {
+        return subscribeHeaders;
+    }
+
+    public void setSubscribeHeaders(Map<String, Object> subscribeHeaders) {
+        this.subscribeHeaders = subscribeHeaders;
+    }
+
+    public String getSubscribeBody() {
+        return subscribeBody;
+    }
+
+    public void setSubscribeBody(String subscribeBody) {
+        this.subscribeBody = subscribeBody;
+    }
+
+    public String getUnsubscribeMethod() {
+        return unsubscribeMethod;
+    }
+
+    public void setUnsubscribeMethod(String unsubscribeMethod) {
+        this.unsubscribeMethod = unsubscribeMethod;
+    }
+
+    public String getUnsubscribeUri() {
+        return unsubscribeUri;
+    }
+
+    public void setUnsubscribeUri(String unsubscribeUri) {
+        this.unsubscribeUri = unsubscribeUri;
+    }
+
+    public Map<String, Object> getUnsubscribeHeaders() {
+        return unsubscribeHeaders;
+    }
+
+    public void setUnsubscribeHeaders(Map<String, Object> unsubscribeHeaders) {
+        this.unsubscribeHeaders = unsubscribeHeaders;
+    }
+
+    public String getUnsubscribeBody() {
+        return unsubscribeBody;
+    }
+
+    public void setUnsubscribeBody(String unsubscribeBody) {
+        this.unsubscribeBody = unsubscribeBody;
+    }
+
+    public String getCallbackBaseUrl() {
+        return callbackBaseUrl;
+    }
+
+    public void setCallbackBaseUrl(String callbackBaseUrl) {
+        this.callbackBaseUrl = callbackBaseUrl;
+    }
+
+    public long getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(long requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    public int getUnsubscribeAttempts() {
+        return unsubscribeAttempts;
+    }
+
+    public void setUnsubscribeAttempts(int unsubscribeAttempts) {
+        this.unsubscribeAttempts = unsubscribeAttempts;
+    }
+
+    public String getCallbackMethods() {
+        return callbackMethods;
+    }
+
+    public void setCallbackMethods(String callbackMethods) {
+        this.callbackMethods = callbackMethods;
+    }
+
+    public long getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(long timeout) {
+        this.timeout = timeout;
+    }
+
+    public long getMaxTimeout() {
+        return maxTimeout;
+    }
+
+    public void setMaxTimeout(long maxTimeout) {
+        this.maxTimeout = maxTimeout;
+    }
+
+    public boolean isUnsubscribeOnCallback() {
+        return unsubscribeOnCallback;
+    }
+
+    public void setUnsubscribeOnCallback(boolean unsubscribeOnCallback) {
+        this.unsubscribeOnCallback = unsubscribeOnCallback;
+    }
+
+    public boolean isJsonBody() {
+        return jsonBody;
+    }
+
+    public void setJsonBody(boolean jsonBody) {
+        this.jsonBody = jsonBody;
+    }
+
+    public String getAuthMethod() {
+        return authMethod;
+    }
+
+    public void setAuthMethod(String authMethod) {
+        this.authMethod = authMethod;
+    }
+
+    public String getAuthUsername() {
+        return authUsername;
+    }
+
+    public void setAuthUsername(String authUsername) {
+        this.authUsername = authUsername;
+    }
+
+    public String getAuthPassword() {
+        return authPassword;
+    }
+
+    public void setAuthPassword(String authPassword) {
+        this.authPassword = authPassword;
+    }
+
+    public String getAuthBearerToken() {
+        return authBearerToken;
+    }
+
+    public void setAuthBearerToken(String authBearerToken) {
+        this.authBearerToken = authBearerToken;
+    }
+
+    public String getAuthorization() {
+        return authorization;
+    }
+
+    public void setAuthorization(String authorization) {
+        this.authorization = authorization;
+    }
+
+    public String getOauth2ClientId() {
+        return oauth2ClientId;
+    }
+
+    public void setOauth2ClientId(String oauth2ClientId) {
+        this.oauth2ClientId = oauth2ClientId;
+    }
+
+    public String getOauth2ClientSecret() {
+        return oauth2ClientSecret;
+    }
+
+    public void setOauth2ClientSecret(String oauth2ClientSecret) {
+        this.oauth2ClientSecret = oauth2ClientSecret;
+    }
+
+    public String getOauth2TokenEndpoint() {
+        return oauth2TokenEndpoint;
+    }
+
+    public void setOauth2TokenEndpoint(String oauth2TokenEndpoint) {
+        this.oauth2TokenEndpoint = oauth2TokenEndpoint;
+    }
+
+    public String getOauth2Scope() {
+        return oauth2Scope;
+    }
+
+    public void setOauth2Scope(String oauth2Scope) {
+        this.oauth2Scope = oauth2Scope;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+}

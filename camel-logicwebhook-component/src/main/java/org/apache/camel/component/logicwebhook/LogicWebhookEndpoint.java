@@ -1,0 +1,147 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.ObjectHelper;
+
+/**
+ * Subscribes a remote service with a signed callback URL served by platform-http: as a consumer for every callback (the
+ * Logic Apps HTTP Webhook trigger), as a producer for one callback per exchange (the HTTP Webhook action).
+ */
+@UriEndpoint(firstVersion = "1.0.0", scheme = "logicwebhook", title = "Logic Apps HTTP Webhook",
+             syntax = "logicwebhook:name", category = { Category.HTTP, Category.CLOUD },
+             headersClass = LogicWebhookConstants.class)
+public class LogicWebhookEndpoint extends DefaultEndpoint {
+
+    static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9._~-]+");
+
+    @UriPath(description = "Name of the trigger or action; it is part of the callback path and is sent to the service"
+                           + " in the x-ms-workflow-operation-name header.")
+    @Metadata(required = true)
+    private String name;
+    @UriParam
+    private LogicWebhookConfiguration configuration;
+
+    private SubscriptionClient client;
+
+    public LogicWebhookEndpoint(String uri, LogicWebhookComponent component, LogicWebhookConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    @Override
+    public LogicWebhookComponent getComponent() {
+        return (LogicWebhookComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() throws Exception {
+        return new LogicWebhookProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        LogicWebhookConsumer consumer = new LogicWebhookConsumer(this, processor);
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        client = new SubscriptionClient(getCamelContext(), configuration);
+        ServiceHelper.startService(client);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(client);
+        super.doStop();
+    }
+
+    SubscriptionClient getClient() {
+        return client;
+    }
+
+    /**
+     * The signed callback URL of a path below the base path ({@code NAME} or {@code NAME/ID…}).
+     */
+    String callbackUrl(String path) {
+        return callbackPrefix(path) + "?" + CallbackRequest.SIGNATURE_PARAM + "="
+               + getComponent().getSigner().sign(path);
+    }
+
+    /** The callback URL without its signature: what logs may show. */
+    String callbackPrefix(String path) {
+        return baseUrl() + getComponent().getCallbackBasePath() + "/" + path;
+    }
+
+    /** Puts the callback URLs in exchange variables, where the subscribe and unsubscribe templates read them. */
+    void setCallbackVariables(Exchange exchange, String id) {
+        String path = id == null ? name : name + "/" + id;
+        String callbackUrl = callbackUrl(path);
+        exchange.setVariable(LogicWebhookConstants.VAR_CALLBACK_URL, callbackUrl);
+        exchange.setVariable(LogicWebhookConstants.VAR_CALLBACK_URL_ENCODED,
+                URLEncoder.encode(callbackUrl, StandardCharsets.UTF_8));
+        if (id != null) {
+            exchange.setVariable(LogicWebhookConstants.VAR_FAILURE_URL, callbackUrl(path + "/" + CallbackRequest.FAIL));
+            exchange.setVariable(LogicWebhookConstants.VAR_HEARTBEAT_URL,
+                    callbackUrl(path + "/" + CallbackRequest.HEARTBEAT));
+        }
+    }
+
+    private String baseUrl() {
+        String base = configuration.getCallbackBaseUrl();
+        if (ObjectHelper.isNotEmpty(base)) {
+            return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        }
+        PlatformHttpEngine engine = getCamelContext().getComponent("platform-http", PlatformHttpComponent.class).getEngine();
+        int port = engine != null ? engine.getServerPort() : 0;
+        if (port <= 0) {
+            throw new IllegalStateException(
+                    "logicwebhook:" + name + " cannot tell the URL that this application is reached at: set the"
+                                            + " callbackBaseUrl option (e.g. https://myapp.example.com)");
+        }
+        return engine.getScheme() + "://localhost:" + port;
+    }
+
+    boolean allowsMethod(String method) {
+        for (String allowed : configuration.getCallbackMethods().split(",")) {
+            if (allowed.trim().equalsIgnoreCase(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public LogicWebhookConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(LogicWebhookConfiguration configuration) {
+        this.configuration = configuration;
+    }
+}

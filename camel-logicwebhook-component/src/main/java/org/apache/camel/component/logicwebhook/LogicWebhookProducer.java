@@ -1,0 +1,261 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.Message;
+import org.apache.camel.spi.ShutdownPrepared;
+import org.apache.camel.support.DefaultAsyncProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP Webhook action. Each exchange gets its own signed callback URL, its wait is registered, and only then does
+ * the subscribe request go out; the exchange is then suspended without a thread until its callback, its timeout or a
+ * cancel, whichever comes first, completes it.
+ */
+public class LogicWebhookProducer extends DefaultAsyncProducer implements ShutdownPrepared {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookProducer.class);
+
+    public LogicWebhookProducer(LogicWebhookEndpoint endpoint) {
+        super(endpoint);
+    }
+
+    @Override
+    public LogicWebhookEndpoint getEndpoint() {
+        return (LogicWebhookEndpoint) super.getEndpoint();
+    }
+
+    private WaitRegistry registry() {
+        return getEndpoint().getComponent().getWaitRegistry();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        getEndpoint().getComponent().getDispatcher().ensureServing();
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        if (!isRunAllowed() || getEndpoint().getCamelContext().isStopping()) {
+            exchange.setException(new RejectedExecutionException(
+                    "logicwebhook:" + getEndpoint().getName() + " is stopping and takes no new waits"));
+            callback.done(true);
+            return true;
+        }
+        LogicWebhookEndpoint endpoint = getEndpoint();
+        SubscriptionClient client = endpoint.getClient();
+        WaitRegistry registry = registry();
+        String id = WaitRegistry.newId();
+        OutboundRequest request;
+        Exchange scratch;
+        try {
+            endpoint.setCallbackVariables(exchange, id);
+            exchange.getMessage().setHeader(LogicWebhookConstants.CALLBACK_URL,
+                    exchange.getVariable(LogicWebhookConstants.VAR_CALLBACK_URL));
+            request = client.subscribeRequest(exchange);
+            // the unsubscribe templates see the exchange as it subscribed, once the exchange may be moving on
+            scratch = client.hasUnsubscribe() ? exchange.copy() : null;
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+
+        PendingWait wait = newWait(id, exchange, callback, registry.now());
+        registry.register(wait);
+        SubscriptionClient.Response response;
+        try {
+            response = client.send(request, endpoint.getName(), exchange.getExchangeId());
+        } catch (LogicWebhookSubscriptionException e) {
+            if (registry.abandon(wait)) {
+                exchange.setException(e);
+                callback.done(true);
+                return true;
+            }
+            // the wait ended meanwhile (a timeout or a cancel); whoever ended it completes the exchange
+            return false;
+        }
+        OutboundRequest unsubscribe = null;
+        if (scratch != null) {
+            try {
+                unsubscribe = client.unsubscribeRequest(scratch, response);
+            } catch (Exception e) {
+                LOG.warn("logicwebhook:{} cannot resolve its unsubscribe request, so it will not unsubscribe: {}",
+                        endpoint.getName(), e.getMessage());
+            }
+        }
+        OutboundRequest unsubscribeNow = wait.subscribed(unsubscribe);
+        if (unsubscribeNow != null) {
+            // the callback came before the subscribe response: unsubscribe now that we know how
+            registry.execute(() -> unsubscribe(wait, unsubscribeNow));
+        }
+        return false;
+    }
+
+    private PendingWait newWait(String id, Exchange exchange, AsyncCallback callback, long now) {
+        LogicWebhookConfiguration configuration = getEndpoint().getConfiguration();
+        long timeout = configuration.getTimeout();
+        long deadline = timeout > 0 ? now + timeout : Long.MAX_VALUE;
+        long hardDeadline = timeout > 0 && configuration.getMaxTimeout() > 0
+                ? now + Math.max(timeout, configuration.getMaxTimeout()) : Long.MAX_VALUE;
+        return new PendingWait(id, this, exchange, callback, deadline, hardDeadline);
+    }
+
+    /** A callback request for a wait: resume, fail or heartbeat, and the answer to its sender. */
+    static void onCallback(WaitRegistry registry, Exchange httpExchange, CallbackRequest request) {
+        Message answer = httpExchange.getMessage();
+        PendingWait wait = registry.get(request.id);
+        if (wait == null) {
+            respondFinished(answer, registry.finishedOutcome(request.id));
+        } else if (!wait.producer.getEndpoint().getName().equals(request.name)) {
+            CallbackDispatcher.respond(answer, 404, "unknown callback");
+        } else {
+            wait.producer.onCallback(wait, answer, request);
+        }
+    }
+
+    private void onCallback(PendingWait wait, Message answer, CallbackRequest request) {
+        LogicWebhookEndpoint endpoint = getEndpoint();
+        if (!endpoint.allowsMethod(request.method)) {
+            CallbackDispatcher.respondNotAllowed(answer, endpoint.getConfiguration().getCallbackMethods());
+            return;
+        }
+        WaitRegistry registry = registry();
+        if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
+            if (registry.extend(wait, endpoint.getConfiguration().getTimeout())) {
+                CallbackDispatcher.respond(answer, 202, null);
+            } else {
+                respondFinished(answer, wait.state());
+            }
+            return;
+        }
+        Object body = CallbackRequest.body(answer);
+        if (endpoint.getConfiguration().isJsonBody() && ((byte[]) body).length > 0) {
+            try {
+                body = RequestTemplate.JSON.readValue((byte[]) body, Object.class);
+            } catch (Exception e) {
+                // the wait goes on: a corrected retry still resumes it
+                CallbackDispatcher.respond(answer, 400, "body is not valid JSON");
+                return;
+            }
+        }
+        Map<String, Object> headers = request.headers(answer, endpoint.getName());
+        boolean failure = CallbackRequest.FAIL.equals(request.kind);
+        if (!registry.finish(wait, failure ? PendingWait.FAILED : PendingWait.COMPLETED)) {
+            respondFinished(answer, wait.state());
+            return;
+        }
+        CallbackDispatcher.respond(answer, 200, null);
+        Object payload = body;
+        int status = failure ? failureStatus(request) : 200;
+        registry.execute(() -> resume(wait, payload, headers, failure, status));
+    }
+
+    private void resume(PendingWait wait, Object body, Map<String, Object> headers, boolean failure, int status) {
+        Exchange exchange = wait.exchange;
+        if (failure) {
+            exchange.setException(new LogicWebhookCallbackFailedException(
+                    "logicwebhook:" + getEndpoint().getName() + " was called back on its failure URL with status "
+                                                                           + status,
+                    exchange, body, headers, status));
+        } else {
+            Message message = exchange.getMessage();
+            message.setBody(body);
+            message.getHeaders().putAll(headers);
+            message.setHeader(LogicWebhookConstants.STATUS_CODE, status);
+        }
+        if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
+            OutboundRequest unsubscribe = wait.takeUnsubscribe();
+            if (unsubscribe != null) {
+                registry().execute(() -> unsubscribe(wait, unsubscribe));
+            }
+        }
+        wait.callback.done(false);
+    }
+
+    /** Runs on the worker pool: unsubscribe first, then fail the exchange, as Logic Apps does on a step timeout. */
+    void onTimeout(PendingWait wait) {
+        OutboundRequest unsubscribe = wait.takeUnsubscribe();
+        if (unsubscribe != null) {
+            unsubscribe(wait, unsubscribe);
+        }
+        long timeout = getEndpoint().getConfiguration().getTimeout();
+        wait.exchange.setException(new ExchangeTimedOutException(
+                wait.exchange, timeout, "logicwebhook:" + getEndpoint().getName() + " got no callback in time"));
+        wait.callback.done(false);
+    }
+
+    private void onCancel(PendingWait wait, String reason) {
+        wait.exchange.setException(new LogicWebhookCancelledException(
+                "logicwebhook:" + getEndpoint().getName() + " stopped waiting for its callback: " + reason,
+                wait.exchange));
+        wait.callback.done(false);
+        OutboundRequest unsubscribe = wait.takeUnsubscribe();
+        if (unsubscribe != null) {
+            unsubscribe(wait, unsubscribe);
+        }
+    }
+
+    private void unsubscribe(PendingWait wait, OutboundRequest request) {
+        getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), wait.exchange.getExchangeId());
+    }
+
+    /**
+     * Fails every wait of a producer (of all producers when {@code null}) on the worker pool, so that a stopping route
+     * or context does not wait for callbacks that may never come.
+     */
+    static void cancel(WaitRegistry registry, LogicWebhookProducer producer, String reason) {
+        List<PendingWait> cancelled = registry.cancelAll(producer);
+        if (!cancelled.isEmpty()) {
+            LOG.info("Cancelling {} pending logicwebhook wait(s): {}", cancelled.size(), reason);
+        }
+        for (PendingWait wait : cancelled) {
+            registry.execute(() -> wait.producer.onCancel(wait, reason));
+        }
+    }
+
+    @Override
+    public void prepareShutdown(boolean suspendOnly, boolean forced) {
+        if (!suspendOnly) {
+            cancel(registry(), this, "its route is stopping");
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        cancel(registry(), this, "its producer is stopping");
+        super.doStop();
+    }
+
+    private static int failureStatus(CallbackRequest request) {
+        Object status = request.queryParameter("status");
+        if (status != null) {
+            try {
+                int code = Integer.parseInt(status.toString());
+                if (code >= 400 && code <= 599) {
+                    return code;
+                }
+            } catch (NumberFormatException e) {
+                // not a status: the default applies
+            }
+        }
+        return 500;
+    }
+
+    private static void respondFinished(Message answer, Integer outcome) {
+        if (outcome == null) {
+            CallbackDispatcher.respond(answer, 404, "unknown callback");
+        } else if (outcome == PendingWait.COMPLETED || outcome == PendingWait.FAILED) {
+            CallbackDispatcher.respond(answer, 409, "callback already received");
+        } else {
+            CallbackDispatcher.respond(answer, 410, "wait timed out or was cancelled");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Message;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.ObjectHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes an endpoint's subscribe and unsubscribe requests. The HTTP call itself, its authentication and TLS are
+ * camel-http's: this client creates one camel-http endpoint with the logicwebhook endpoint's options under camel-http's
+ * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header.
+ */
+final class SubscriptionClient extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
+    private static final int EXCERPT = 200;
+
+    /** What the service answered to a subscribe request. */
+    record Response(int status, String body, String location) {
+    }
+
+    private final CamelContext context;
+    private final LogicWebhookConfiguration configuration;
+    private final RequestTemplate subscribe;
+    private final RequestTemplate unsubscribe;
+    private Endpoint httpEndpoint;
+    private Producer producer;
+
+    SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration) {
+        this.context = context;
+        this.configuration = configuration;
+        this.subscribe = RequestTemplate.compile(context, configuration.getSubscribeMethod(),
+                configuration.getSubscribeUri(), configuration.getSubscribeHeaders(), configuration.getSubscribeBody(), true);
+        this.unsubscribe = configuration.getUnsubscribeUri() == null
+                ? null
+                : RequestTemplate.compile(context, configuration.getUnsubscribeMethod(), configuration.getUnsubscribeUri(),
+                        configuration.getUnsubscribeHeaders(), configuration.getUnsubscribeBody(), true);
+    }
+
+    boolean hasUnsubscribe() {
+        return unsubscribe != null;
+    }
+
+    OutboundRequest subscribeRequest(Exchange exchange) {
+        return subscribe.evaluate(exchange);
+    }
+
+    /**
+     * Resolves the unsubscribe request once the subscribe response is known; {@code null} when the endpoint has no
+     * unsubscribe URI.
+     *
+     * @param scratch an exchange of the caller's own with the callback URL variables, which this sets the subscribe
+     *                response variables on
+     */
+    OutboundRequest unsubscribeRequest(Exchange scratch, Response response) {
+        if (unsubscribe == null) {
+            return null;
+        }
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION, parseBody(response.body()));
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION_LOCATION, response.location());
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION_STATUS, response.status());
+        return unsubscribe.evaluate(scratch);
+    }
+
+    /** Sends a subscribe request; any answer but 2xx, or none, is an exception. */
+    Response send(OutboundRequest request, String name, String trackingId) throws LogicWebhookSubscriptionException {
+        Exchange exchange = new DefaultExchange(context, ExchangePattern.InOut);
+        Message in = exchange.getIn();
+        in.setHeader(Exchange.HTTP_METHOD, request.method());
+        in.setHeader(Exchange.HTTP_URI, request.uri());
+        in.setHeader(LogicWebhookConstants.OPERATION_NAME_HEADER, name);
+        in.setHeader(LogicWebhookConstants.CLIENT_TRACKING_ID_HEADER, trackingId);
+        if (configuration.getAuthorization() != null) {
+            in.setHeader("Authorization", configuration.getAuthorization());
+        }
+        request.headers().forEach(in::setHeader);
+        in.setBody(request.body());
+        try {
+            producer.process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        String what = request.method() + " " + request.safeUri();
+        if (exchange.getException() != null) {
+            Exception e = exchange.getException();
+            throw new LogicWebhookSubscriptionException(
+                    what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null, e);
+        }
+        Message out = exchange.getMessage();
+        int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = out.getBody(String.class);
+        if (status < 200 || status > 299) {
+            throw new LogicWebhookSubscriptionException(
+                    what + " answered " + status + ": " + excerpt(body), status, body, null);
+        }
+        return new Response(status, body, out.getHeader("Location", String.class));
+    }
+
+    /**
+     * Unsubscribes, trying {@code unsubscribeAttempts} times; a failure is logged with what is needed to clean up by
+     * hand, and never thrown: an unsubscribe must not stop a route from stopping.
+     */
+    boolean unsubscribe(OutboundRequest request, String name, String trackingId) {
+        int attempts = Math.max(1, configuration.getUnsubscribeAttempts());
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                send(request, name, trackingId);
+                LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
+                return true;
+            } catch (LogicWebhookSubscriptionException e) {
+                if (attempt == attempts) {
+                    LOG.warn("Could not unsubscribe {} (tracking id {}) after {} attempt(s); the subscription may still"
+                             + " exist at the service: {}",
+                            name, trackingId, attempts, e.getMessage());
+                } else {
+                    LOG.debug("Unsubscribe attempt {} of {} for {} failed: {}", attempt, attempts, name, e.getMessage());
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Map<String, Object> options = new HashMap<>();
+        options.put("throwExceptionOnFailure", false);
+        options.put("followRedirects", false);
+        long timeout = configuration.getRequestTimeout();
+        options.put("connectTimeout", timeout);
+        options.put("responseTimeout", timeout);
+        options.put("connectionRequestTimeout", timeout);
+        putIfSet(options, "authMethod", configuration.getAuthMethod());
+        putIfSet(options, "authUsername", configuration.getAuthUsername());
+        putIfSet(options, "authPassword", configuration.getAuthPassword());
+        putIfSet(options, "authBearerToken", configuration.getAuthBearerToken());
+        putIfSet(options, "oauth2ClientId", configuration.getOauth2ClientId());
+        putIfSet(options, "oauth2ClientSecret", configuration.getOauth2ClientSecret());
+        putIfSet(options, "oauth2TokenEndpoint", configuration.getOauth2TokenEndpoint());
+        putIfSet(options, "oauth2Scope", configuration.getOauth2Scope());
+        putIfSet(options, "sslContextParameters", configuration.getSslContextParameters());
+        if (configuration.getAuthMethod() != null || configuration.getAuthBearerToken() != null) {
+            // Logic Apps sends credentials with the first request rather than waiting for a challenge
+            options.put("authenticationPreemptive", true);
+        }
+        httpEndpoint = context.getComponent("http").createEndpoint("http://logicwebhook.invalid", options);
+        producer = httpEndpoint.createProducer();
+        ServiceHelper.startService(httpEndpoint, producer);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(producer, httpEndpoint);
+    }
+
+    private static void putIfSet(Map<String, Object> options, String name, Object value) {
+        if (ObjectHelper.isNotEmpty(value)) {
+            options.put(name, value);
+        }
+    }
+
+    private static Object parseBody(String body) {
+        if (body == null || body.isBlank()) {
+            return body;
+        }
+        try {
+            return RequestTemplate.JSON.readValue(body, Object.class);
+        } catch (Exception e) {
+            return body;
+        }
+    }
+
+    static String excerpt(String body) {
+        if (body == null || body.isEmpty()) {
+            return "(no body)";
+        }
+        String line = body.replaceAll("\\s+", " ").trim();
+        return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT) + "…";
+    }
+}

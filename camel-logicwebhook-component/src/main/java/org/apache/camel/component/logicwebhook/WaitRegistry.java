@@ -1,0 +1,180 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.LRUCacheFactory;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The action's waits, keyed by callback id, in the manner of camel-jms' reply manager: a wait is registered before its
+ * subscribe request goes out, and whoever finishes it first (callback, timeout, cancel) owns its exchange. Finished
+ * waits are remembered (bounded) so that a late or repeated callback can be answered 409 or 410 rather than 404.
+ * Timeouts are found by a sweeper that reads an injectable clock and handed to the worker pool.
+ */
+final class WaitRegistry extends ServiceSupport {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final CamelContext context;
+    private final Map<String, PendingWait> waits = new ConcurrentHashMap<>();
+    private final Map<String, Integer> finished;
+    private final long sweepInterval;
+    private final int workerPoolSize;
+    private volatile Clock clock;
+    private ScheduledExecutorService sweeper;
+    private ExecutorService workers;
+
+    WaitRegistry(CamelContext context, Clock clock, int finishedCapacity, long sweepInterval, int workerPoolSize) {
+        this.workerPoolSize = workerPoolSize;
+        this.context = context;
+        this.clock = clock;
+        this.finished = LRUCacheFactory.newLRUCache(finishedCapacity);
+        this.sweepInterval = sweepInterval;
+    }
+
+    /** 128 random bits: the callback id is not guessable even before the signature is checked. */
+    static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return ID_ENCODER.encodeToString(bytes);
+    }
+
+    long now() {
+        return clock.millis();
+    }
+
+    void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    void register(PendingWait wait) {
+        if (waits.putIfAbsent(wait.id, wait) != null) {
+            throw new IllegalStateException("Duplicate callback id");
+        }
+    }
+
+    PendingWait get(String id) {
+        return waits.get(id);
+    }
+
+    /** The outcome of a finished wait, or {@code null} when the id is unknown (or long forgotten). */
+    Integer finishedOutcome(String id) {
+        return finished.get(id);
+    }
+
+    /**
+     * Moves a wait to its outcome. The finished entry is written before the wait leaves the map, so a concurrent
+     * duplicate always finds one or the other.
+     *
+     * @return true when the caller now owns the exchange
+     */
+    boolean finish(PendingWait wait, int outcome) {
+        if (!wait.tryFinish(outcome)) {
+            return false;
+        }
+        finished.put(wait.id, outcome);
+        waits.remove(wait.id, wait);
+        return true;
+    }
+
+    /**
+     * Takes back a wait whose subscribe failed, leaving no trace of it.
+     *
+     * @return true when the caller still owned it
+     */
+    boolean abandon(PendingWait wait) {
+        if (!wait.tryFinish(PendingWait.CANCELLED)) {
+            return false;
+        }
+        waits.remove(wait.id, wait);
+        return true;
+    }
+
+    /**
+     * A heartbeat: the wait's deadline moves to now + timeout, never past its hard deadline.
+     *
+     * @return true when the wait is still pending afterwards
+     */
+    boolean extend(PendingWait wait, long timeout) {
+        long next = Math.min(saturatedAdd(now(), timeout), wait.hardDeadline);
+        if (next > wait.deadline) {
+            wait.deadline = next;
+        }
+        return wait.state() == PendingWait.PENDING;
+    }
+
+    /** Finishes every expired wait as timed out and hands each to the worker pool. */
+    void sweep() {
+        long now = now();
+        for (PendingWait wait : waits.values()) {
+            if (wait.deadline <= now && finish(wait, PendingWait.TIMED_OUT)) {
+                execute(() -> wait.producer.onTimeout(wait));
+            }
+        }
+    }
+
+    /** Finishes every wait of the producer (of all producers when {@code null}) as cancelled and returns them. */
+    List<PendingWait> cancelAll(LogicWebhookProducer producer) {
+        List<PendingWait> cancelled = new ArrayList<>();
+        for (PendingWait wait : waits.values()) {
+            if ((producer == null || wait.producer == producer) && finish(wait, PendingWait.CANCELLED)) {
+                cancelled.add(wait);
+            }
+        }
+        return cancelled;
+    }
+
+    int size() {
+        return waits.size();
+    }
+
+    void execute(Runnable task) {
+        ExecutorService pool = workers;
+        if (pool == null || pool.isShutdown()) {
+            task.run();
+        } else {
+            pool.execute(task);
+        }
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        // an unbounded queue: a sweep may hand over thousands of timeouts at once, and none may be refused
+        ThreadPoolProfile profile = new ThreadPoolProfile("LogicWebhookWorker");
+        profile.setPoolSize(workerPoolSize);
+        profile.setMaxPoolSize(workerPoolSize);
+        profile.setMaxQueueSize(-1);
+        workers = context.getExecutorServiceManager().newThreadPool(this, "LogicWebhookWorker", profile);
+        sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
+        sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        context.getExecutorServiceManager().shutdown(sweeper);
+        context.getExecutorServiceManager().shutdownGraceful(workers, 10_000);
+        sweeper = null;
+        workers = null;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}
