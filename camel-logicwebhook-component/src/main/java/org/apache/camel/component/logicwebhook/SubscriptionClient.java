@@ -13,6 +13,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.ObjectHelper;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +137,7 @@ final class SubscriptionClient extends ServiceSupport {
         Map<String, Object> options = new HashMap<>();
         options.put("throwExceptionOnFailure", false);
         options.put("followRedirects", false);
-        long timeout = configuration.getRequestTimeout();
+        Timeout timeout = Timeout.ofMilliseconds(configuration.getRequestTimeout());
         options.put("connectTimeout", timeout);
         options.put("responseTimeout", timeout);
         options.put("connectionRequestTimeout", timeout);

@@ -1,0 +1,70 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.test.AvailablePortFinder;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Runs each test's Camel context with a Vert.x platform-http server on a free loopback port, and a fake remote service.
+ */
+abstract class LogicWebhookTestSupport extends CamelTestSupport {
+
+    static final String SIGNING_KEY = "test-signing-key-0123456789abcdef";
+
+    final int port = AvailablePortFinder.getNextAvailable();
+    final FakeService service = newService();
+
+    private static FakeService newService() {
+        try {
+            return new FakeService();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
+        configuration.setBindHost("127.0.0.1");
+        configuration.setBindPort(port);
+        context.addService(new VertxPlatformHttpServer(configuration));
+        LogicWebhookComponent component = new LogicWebhookComponent();
+        component.setSigningKey(SIGNING_KEY);
+        component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
+        configureComponent(component);
+        context.addComponent("logicwebhook", component);
+        return context;
+    }
+
+    /** Lets a test change the component before the context starts. */
+    void configureComponent(LogicWebhookComponent component) {
+    }
+
+    LogicWebhookComponent component() {
+        return context.getComponent("logicwebhook", LogicWebhookComponent.class);
+    }
+
+    @AfterEach
+    void closeService() {
+        service.close();
+    }
+
+    /** Waits for the fake to have received {@code count} requests of a method to a path, and returns them. */
+    List<FakeService.Recorded> awaitRequests(String method, String path, int count) {
+        await().until(() -> service.requests(method, path).size() >= count);
+        return service.requests(method, path);
+    }
+
+    static JsonNode json(String text) throws Exception {
+        return RequestTemplate.JSON.readTree(text);
+    }
+}
