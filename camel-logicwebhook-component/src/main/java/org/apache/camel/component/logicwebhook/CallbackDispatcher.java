@@ -49,7 +49,13 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
     }
 
     /** Starts the platform-http consumer of the base path, once. */
-    synchronized void ensureServing() throws Exception {
+    void ensureServing() throws Exception {
+        if (httpConsumer == null) {
+            startServing();
+        }
+    }
+
+    private synchronized void startServing() throws Exception {
         if (httpConsumer != null) {
             return;
         }

@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.util.CaseInsensitiveMap;
 import org.apache.camel.util.URISupport;
 
 /**
@@ -83,7 +84,7 @@ final class CallbackRequest {
 
     /** The body and the headers of the callback, ready to become the message of a trigger or a resumed action. */
     Map<String, Object> headers(Message message, String endpointName) {
-        Map<String, Object> headers = new LinkedHashMap<>();
+        Map<String, Object> headers = new CaseInsensitiveMap();
         Exchange exchange = message.getExchange();
         for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
             String key = header.getKey();

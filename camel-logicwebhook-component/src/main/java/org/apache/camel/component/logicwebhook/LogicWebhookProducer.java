@@ -8,7 +8,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.Message;
-import org.apache.camel.spi.ShutdownPrepared;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * the subscribe request go out; the exchange is then suspended without a thread until its callback, its timeout or a
  * cancel, whichever comes first, completes it.
  */
-public class LogicWebhookProducer extends DefaultAsyncProducer implements ShutdownPrepared {
+public class LogicWebhookProducer extends DefaultAsyncProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookProducer.class);
 
@@ -38,7 +37,10 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements Shutdo
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        getEndpoint().getComponent().getDispatcher().ensureServing();
+        // while the context starts, its HTTP server may not be up yet: the first exchange makes the path live then
+        if (getEndpoint().getCamelContext().isStarted()) {
+            getEndpoint().getComponent().getDispatcher().ensureServing();
+        }
     }
 
     @Override
@@ -56,6 +58,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements Shutdo
         OutboundRequest request;
         Exchange scratch;
         try {
+            endpoint.getComponent().getDispatcher().ensureServing();
             endpoint.setCallbackVariables(exchange, id);
             exchange.getMessage().setHeader(LogicWebhookConstants.CALLBACK_URL,
                     exchange.getVariable(LogicWebhookConstants.VAR_CALLBACK_URL));
@@ -221,16 +224,13 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements Shutdo
         }
     }
 
-    @Override
-    public void prepareShutdown(boolean suspendOnly, boolean forced) {
-        if (!suspendOnly) {
-            cancel(registry(), this, "its route is stopping");
-        }
-    }
-
+    /**
+     * A route that stops alone first waits for its in-flight exchanges (Camel's graceful shutdown, which gives a
+     * producer no earlier hook); its producer then stops, and its waits are cancelled here.
+     */
     @Override
     protected void doStop() throws Exception {
-        cancel(registry(), this, "its producer is stopping");
+        cancel(registry(), this, "its route or endpoint is stopping");
         super.doStop();
     }
 
