@@ -56,7 +56,8 @@ final class FakeService implements AutoCloseable {
     FakeService() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newCachedThreadPool());
+        // a fixed pool: tests that count the JVM's threads must not see the fake grow
+        server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
     }
 
