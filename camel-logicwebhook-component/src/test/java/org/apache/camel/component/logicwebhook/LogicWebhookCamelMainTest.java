@@ -1,0 +1,55 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.main.Main;
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The trigger in a Camel Main application, whose HTTP server is camel-platform-http-main configured with
+ * {@code camel.server.*}, and whose callback base URL is not configured (so it is taken from that server).
+ */
+class LogicWebhookCamelMainTest {
+
+    @Test
+    void aTriggerRunsEndToEndInCamelMain() throws Exception {
+        int port = AvailablePortFinder.getNextAvailable();
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (FakeService service = new FakeService()) {
+            service.on("POST /subscriptions", r -> FakeService.Answer.of(201, "{\"id\":\"main-1\"}"));
+            Main main = new Main();
+            main.addInitialProperty("camel.server.enabled", "true");
+            main.addInitialProperty("camel.server.port", String.valueOf(port));
+            main.addInitialProperty("camel.component.logicwebhook.signingKey", "main-test-key-0123456789");
+            main.configure().addRoutesBuilder(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("logicwebhook:orders?subscribeUri=" + service.url() + "/subscriptions"
+                         + "&unsubscribeUri=RAW(" + service.url() + "/subscriptions/${variable.subscription[id]})")
+                            .process(e -> received.add(e.getMessage().getBody(String.class)));
+                }
+            });
+            main.start();
+            try {
+                await().until(() -> !service.requests("POST", "/subscriptions").isEmpty());
+                String callbackUrl = LogicWebhookTestSupport.json(service.requests("POST", "/subscriptions").get(0).body())
+                        .path("callbackUrl").asText();
+                assertTrue(callbackUrl.startsWith("http://localhost:" + port + "/logicwebhook/orders?sig="), callbackUrl);
+
+                assertEquals(202, service.post(callbackUrl, "{\"order\":1}").statusCode());
+                assertEquals(202, service.post(callbackUrl, "{\"order\":2}").statusCode());
+                assertEquals(List.of("{\"order\":1}", "{\"order\":2}"), received);
+            } finally {
+                main.stop();
+            }
+            assertEquals(1, service.requests("DELETE", "/subscriptions/main-1").size());
+        }
+    }
+}
