@@ -53,8 +53,10 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
         return context.getComponent("logicwebhook", LogicWebhookComponent.class);
     }
 
+    /** The context stops (and unsubscribes) while the fake service still listens. */
     @AfterEach
     void closeService() {
+        context.stop();
         service.close();
     }
 

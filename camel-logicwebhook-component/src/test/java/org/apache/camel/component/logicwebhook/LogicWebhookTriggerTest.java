@@ -209,6 +209,32 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void aFailingUnsubscribeIsTriedAgainThenGivenUpWithoutBlockingTheStop() throws Exception {
+        service.on("DELETE /stuck/", r -> {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeService.Answer.of(204, null);
+        });
+        service.on("POST /stuck", r -> FakeService.Answer.of(201, "{\"id\":\"s1\"}"));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("logicwebhook:stuck?subscribeUri=" + service.url() + "/stuck&requestTimeout=500"
+                     + "&unsubscribeUri=RAW(" + service.url() + "/stuck/${variable.subscription[id]})")
+                        .routeId("stuck").to("mock:stuck");
+            }
+        });
+        long begin = System.nanoTime();
+        context.getRouteController().stopRoute("stuck");
+        long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        assertTrue(millis < 2_500, "the stop waited " + millis + " ms for a service that does not answer");
+        assertEquals(2, awaitRequests("DELETE", "/stuck/s1", 2).size(), "two attempts by default");
+    }
+
+    @Test
     void basicCredentialsAreSentWithTheSubscribe() throws Exception {
         context.addRoutes(new RouteBuilder() {
             @Override
