@@ -2,6 +2,7 @@ package org.apache.camel.component.logicwebhook;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -26,6 +27,7 @@ final class SubscriptionClient extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
     private static final int EXCERPT = 200;
+    private static final Pattern SIGNATURE = Pattern.compile("sig=[A-Za-z0-9_\\-%]+");
 
     /** What the service answered to a subscribe request. */
     record Response(int status, String body, String location) {
@@ -181,11 +183,12 @@ final class SubscriptionClient extends ServiceSupport {
         }
     }
 
+    /** A one-line start of an answer, with any signature a service echoes back (our callback URL) masked. */
     static String excerpt(String body) {
         if (body == null || body.isEmpty()) {
             return "(no body)";
         }
-        String line = body.replaceAll("\\s+", " ").trim();
+        String line = SIGNATURE.matcher(body.replaceAll("\\s+", " ").trim()).replaceAll("sig=…");
         return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT) + "…";
     }
 }
