@@ -32,7 +32,8 @@ public class LogicWebhookConfiguration implements Cloneable {
     private Map<String, Object> subscribeHeaders;
     @UriParam(label = "common",
               description = "Body of the subscribe request, a Simple template. When not set, the body is the JSON"
-                            + " {\"callbackUrl\":\"...\"} with Content-Type application/json.")
+                            + " {\"callbackUrl\":\"...\"}. Without a Content-Type header, a body that starts with { or [ is"
+                            + " sent as application/json, any other as text/plain.")
     private String subscribeBody;
     @UriParam(label = "common", defaultValue = "DELETE", enums = "POST,PUT,PATCH,GET,DELETE",
               description = "HTTP method of the unsubscribe request.")

@@ -191,7 +191,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         }
         long timeout = getEndpoint().getConfiguration().getTimeout();
         wait.exchange.setException(new ExchangeTimedOutException(
-                wait.exchange, timeout, "logicwebhook:" + getEndpoint().getName() + " got no callback in time"));
+                wait.exchange, timeout, "to no callback for logicwebhook:" + getEndpoint().getName()));
         wait.callback.done(false);
     }
 

@@ -63,9 +63,20 @@ final class RequestTemplate {
             text = body.evaluate(exchange, String.class);
         } else if (defaultBody) {
             text = callbackJson(exchange.getVariable(LogicWebhookConstants.VAR_CALLBACK_URL, String.class));
-            values.putIfAbsent("Content-Type", "application/json");
+        }
+        if (text != null && values.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
+            values.put("Content-Type", contentType(text));
         }
         return new OutboundRequest(method, uri.evaluate(exchange, String.class), values, text);
+    }
+
+    /**
+     * Logic Apps sends its JSON bodies as JSON; a body template that is JSON is sent so too, since a YAML route cannot
+     * name a subscribeHeader.Content-Type option (the YAML DSL rewrites the dash in option names).
+     */
+    static String contentType(String body) {
+        String start = body.stripLeading();
+        return start.startsWith("{") || start.startsWith("[") ? "application/json" : "text/plain; charset=utf-8";
     }
 
     private static String callbackJson(String callbackUrl) {

@@ -53,7 +53,6 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
                         .to("logicwebhook:approval?subscribeUri=" + service.url() + "/jobs"
                             + "&subscribeBody=RAW({\"order\":\"${body}\",\"callback\":\"${variable.callbackUrl}\","
                             + "\"failure\":\"${variable.failureUrl}\",\"heartbeat\":\"${variable.heartbeatUrl}\"})"
-                            + "&subscribeHeader.Content-Type=application/json"
                             + "&unsubscribeUri=RAW(" + service.url() + "/jobs/${variable.subscription[id]})"
                             + "&timeout=PT10S&maxTimeout=25s")
                         .to("mock:done");
@@ -88,6 +87,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         FakeService.Recorded subscribe = subscribes(1).get(0);
         assertEquals("order-1", field(subscribe, "order"));
         assertEquals("approval", subscribe.header("x-ms-workflow-operation-name"));
+        assertEquals("application/json", subscribe.header("Content-Type"), "a JSON body template is sent as JSON");
         String callback = field(subscribe, "callback");
         assertTrue(callback.contains("/logicwebhook/approval/"), callback);
         assertFalse(pending.isDone());
