@@ -5,12 +5,14 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.ResourceHelper;
 
 /**
  * A demo approval service, the kind of long job that the logicwebhook action waits for:
  * <ul>
  * <li>{@code POST /demo/approvals} with {@code {"callbackUrl": "...", "failureUrl": "...", "order": ...}} files a
  * request and answers 201 {@code {"id": "..."}};</li>
+ * <li>{@code GET /} is a page that lists the pending requests with Approve and Reject buttons;</li>
  * <li>{@code GET /demo/approvals} lists the pending requests;</li>
  * <li>{@code POST /demo/approvals/{id}/approve} POSTs {@code {"approved":true}} to the callback URL, {@code .../reject}
  * POSTs {@code {"approved":false,...}} to the failure URL;</li>
@@ -55,6 +57,16 @@ public class ApprovalServiceRoutes extends RouteBuilder {
                     .delay(1000)
                     .setHeader("decision", constant("approved"))
                     .to("direct:demo-decide");
+
+        // the page a person decides on: it lists GET /demo/approvals and its buttons POST .../approve or .../reject
+        from("platform-http:/?httpMethodRestrict=GET")
+                .routeId("demo-approval-page").startupOrder(10)
+                .process(e -> {
+                    e.getMessage().getHeaders().clear();
+                    e.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
+                    e.getMessage().setBody(ResourceHelper.resolveMandatoryResourceAsInputStream(
+                            e.getContext(), "classpath:web/index.html"));
+                });
 
         from("platform-http:/demo/approvals?httpMethodRestrict=GET")
                 .routeId("demo-approval-list").startupOrder(12)
