@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Metadata;
@@ -52,6 +53,19 @@ public class LogicWebhookComponent extends DefaultComponent {
     private CallbackDispatcher dispatcher;
     private WaitRegistry waitRegistry;
     private EventNotifierSupport stoppingListener;
+
+    /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
+    private static final String SENSITIVE_OPTIONS = "signingkey,authorization,authpassword,authbearertoken,oauth2clientsecret";
+
+    @Override
+    public void setCamelContext(CamelContext context) {
+        super.setCamelContext(context);
+        String known = context.getCamelContextExtension().getAdditionalSensitiveKeywords();
+        if (known == null || !known.contains(SENSITIVE_OPTIONS)) {
+            context.getCamelContextExtension().setAdditionalSensitiveKeywords(
+                    known == null || known.isEmpty() ? SENSITIVE_OPTIONS : known + "," + SENSITIVE_OPTIONS);
+        }
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainHelper;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,11 @@ class LogicWebhookCamelMainTest {
             });
             main.start();
             try {
+                // Camel Main masks these in its configuration summary
+                assertTrue(MainHelper.containsSensitive(main.getCamelContext(),
+                        "camel.component.logicwebhook.signingKey", "main-test-key-0123456789"));
+                assertTrue(MainHelper.containsSensitive(main.getCamelContext(),
+                        "camel.component.logicwebhook.authBearerToken", "t"));
                 await().until(() -> !service.requests("POST", "/subscriptions").isEmpty());
                 String callbackUrl = LogicWebhookTestSupport.json(service.requests("POST", "/subscriptions").get(0).body())
                         .path("callbackUrl").asText();
