@@ -21,6 +21,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookProducer.class);
 
+    private volatile boolean announced;
+
     public LogicWebhookProducer(LogicWebhookEndpoint endpoint) {
         super(endpoint);
     }
@@ -62,6 +64,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             endpoint.setCallbackVariables(exchange, id);
             exchange.getMessage().setHeader(LogicWebhookConstants.CALLBACK_URL,
                     exchange.getVariable(LogicWebhookConstants.VAR_CALLBACK_URL));
+            announce(endpoint);
             request = client.subscribeRequest(exchange);
             // the unsubscribe templates see the exchange as it subscribed, once the exchange may be moving on
             scratch = client.hasUnsubscribe() ? exchange.copy() : null;
@@ -100,6 +103,15 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             registry.execute(() -> unsubscribe(wait, unsubscribeNow));
         }
         return false;
+    }
+
+    /** A wrong base URL is the most common mistake: say once which URLs are handed out (without their signature). */
+    private void announce(LogicWebhookEndpoint endpoint) {
+        if (!announced) {
+            announced = true;
+            LOG.info("Action {} hands out callback URLs such as {}/…?sig=…", endpoint.getName(),
+                    endpoint.callbackPrefix(endpoint.getName()));
+        }
     }
 
     private PendingWait newWait(String id, Exchange exchange, AsyncCallback callback, long now) {
