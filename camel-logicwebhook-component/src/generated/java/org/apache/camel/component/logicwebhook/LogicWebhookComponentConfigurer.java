@@ -30,6 +30,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         LogicWebhookComponent target = (LogicWebhookComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": getOrCreateConfiguration(target).setAllowedHosts(property(camelContext, java.lang.String.class, value)); return true;
         case "authbearertoken":
         case "authBearerToken": getOrCreateConfiguration(target).setAuthBearerToken(property(camelContext, java.lang.String.class, value)); return true;
         case "authmethod":
@@ -49,6 +51,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBaseUrl": getOrCreateConfiguration(target).setCallbackBaseUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "callbackmethods":
         case "callbackMethods": getOrCreateConfiguration(target).setCallbackMethods(property(camelContext, java.lang.String.class, value)); return true;
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": getOrCreateConfiguration(target).setCallbackUrlExpiry(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "configuration": target.setConfiguration(property(camelContext, org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class, value)); return true;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": target.setFinishedWaitsCapacity(property(camelContext, int.class, value)); return true;
@@ -56,6 +60,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "jsonBody": getOrCreateConfiguration(target).setJsonBody(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxbodysize":
+        case "maxBodySize": target.setMaxBodySize(property(camelContext, long.class, value)); return true;
         case "maxtimeout":
         case "maxTimeout": getOrCreateConfiguration(target).setMaxTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "oauth2clientid":
@@ -68,6 +74,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2TokenEndpoint": getOrCreateConfiguration(target).setOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
         case "requesttimeout":
         case "requestTimeout": getOrCreateConfiguration(target).setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "secondarysigningkey":
+        case "secondarySigningKey": target.setSecondarySigningKey(property(camelContext, java.lang.String.class, value)); return true;
         case "signingkey":
         case "signingKey": target.setSigningKey(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
@@ -104,6 +112,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": return java.lang.String.class;
         case "authbearertoken":
         case "authBearerToken": return java.lang.String.class;
         case "authmethod":
@@ -123,6 +133,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBaseUrl": return java.lang.String.class;
         case "callbackmethods":
         case "callbackMethods": return java.lang.String.class;
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": return long.class;
         case "configuration": return org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return int.class;
@@ -130,6 +142,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "jsonBody": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxbodysize":
+        case "maxBodySize": return long.class;
         case "maxtimeout":
         case "maxTimeout": return long.class;
         case "oauth2clientid":
@@ -142,6 +156,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2TokenEndpoint": return java.lang.String.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
+        case "secondarysigningkey":
+        case "secondarySigningKey": return java.lang.String.class;
         case "signingkey":
         case "signingKey": return java.lang.String.class;
         case "sslcontextparameters":
@@ -179,6 +195,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         LogicWebhookComponent target = (LogicWebhookComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": return getOrCreateConfiguration(target).getAllowedHosts();
         case "authbearertoken":
         case "authBearerToken": return getOrCreateConfiguration(target).getAuthBearerToken();
         case "authmethod":
@@ -198,6 +216,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBaseUrl": return getOrCreateConfiguration(target).getCallbackBaseUrl();
         case "callbackmethods":
         case "callbackMethods": return getOrCreateConfiguration(target).getCallbackMethods();
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": return getOrCreateConfiguration(target).getCallbackUrlExpiry();
         case "configuration": return target.getConfiguration();
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return target.getFinishedWaitsCapacity();
@@ -205,6 +225,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "jsonBody": return getOrCreateConfiguration(target).isJsonBody();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxbodysize":
+        case "maxBodySize": return target.getMaxBodySize();
         case "maxtimeout":
         case "maxTimeout": return getOrCreateConfiguration(target).getMaxTimeout();
         case "oauth2clientid":
@@ -217,6 +239,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2TokenEndpoint": return getOrCreateConfiguration(target).getOauth2TokenEndpoint();
         case "requesttimeout":
         case "requestTimeout": return getOrCreateConfiguration(target).getRequestTimeout();
+        case "secondarysigningkey":
+        case "secondarySigningKey": return target.getSecondarySigningKey();
         case "signingkey":
         case "signingKey": return target.getSigningKey();
         case "sslcontextparameters":

@@ -23,6 +23,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         LogicWebhookEndpoint target = (LogicWebhookEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": target.getConfiguration().setAllowedHosts(property(camelContext, java.lang.String.class, value)); return true;
         case "authbearertoken":
         case "authBearerToken": target.getConfiguration().setAuthBearerToken(property(camelContext, java.lang.String.class, value)); return true;
         case "authmethod":
@@ -38,6 +40,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "callbackBaseUrl": target.getConfiguration().setCallbackBaseUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "callbackmethods":
         case "callbackMethods": target.getConfiguration().setCallbackMethods(property(camelContext, java.lang.String.class, value)); return true;
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": target.getConfiguration().setCallbackUrlExpiry(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -88,6 +92,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": return java.lang.String.class;
         case "authbearertoken":
         case "authBearerToken": return java.lang.String.class;
         case "authmethod":
@@ -103,6 +109,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "callbackBaseUrl": return java.lang.String.class;
         case "callbackmethods":
         case "callbackMethods": return java.lang.String.class;
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": return long.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -154,6 +162,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         LogicWebhookEndpoint target = (LogicWebhookEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "allowedhosts":
+        case "allowedHosts": return target.getConfiguration().getAllowedHosts();
         case "authbearertoken":
         case "authBearerToken": return target.getConfiguration().getAuthBearerToken();
         case "authmethod":
@@ -169,6 +179,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "callbackBaseUrl": return target.getConfiguration().getCallbackBaseUrl();
         case "callbackmethods":
         case "callbackMethods": return target.getConfiguration().getCallbackMethods();
+        case "callbackurlexpiry":
+        case "callbackUrlExpiry": return target.getConfiguration().getCallbackUrlExpiry();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":

@@ -23,7 +23,8 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(31);
+        Set<String> props = new HashSet<>(33);
+        props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
         props.add("authPassword");
@@ -32,6 +33,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("bridgeErrorHandler");
         props.add("callbackBaseUrl");
         props.add("callbackMethods");
+        props.add("callbackUrlExpiry");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("jsonBody");

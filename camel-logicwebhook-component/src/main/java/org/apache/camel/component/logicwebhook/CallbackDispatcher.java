@@ -95,8 +95,16 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
             respond(message, 404, "unknown callback");
             return;
         }
-        if (!component.getSigner().verify(request.path, request.signature)) {
+        if (!component.getSigner().verify(request.path, request.expires, request.signature)) {
             respond(message, 401, "missing or invalid signature");
+            return;
+        }
+        if (request.expired(component.getClock().millis())) {
+            respond(message, 410, "callback URL expired");
+            return;
+        }
+        if (!readBody(message, request)) {
+            respond(message, 413, "body too large");
             return;
         }
         if (request.isTrigger()) {
@@ -109,6 +117,21 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         } else {
             LogicWebhookProducer.onCallback(component.getWaitRegistry(), exchange, request);
         }
+    }
+
+    /**
+     * Reads the body once the request is known to be ours; refuses one over maxBodySize, by its Content-Length before
+     * reading when the sender gives one.
+     */
+    private boolean readBody(Message message, CallbackRequest request) {
+        long max = component.getMaxBodySize();
+        Long declared = message.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > max) {
+            return false;
+        }
+        byte[] body = message.getBody(byte[].class);
+        request.body = body != null ? body : new byte[0];
+        return request.body.length <= max;
     }
 
     /** Writes an answer of the dispatcher's own: no header of the request may be echoed back to the sender. */

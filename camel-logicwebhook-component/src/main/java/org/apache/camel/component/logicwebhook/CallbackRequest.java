@@ -32,7 +32,10 @@ final class CallbackRequest {
     final String kind;
     final String method;
     final String signature;
+    final String expires;
     final String query;
+    /** The body, read by the dispatcher once the signature is verified. */
+    byte[] body;
     private final Map<String, Object> queryParameters;
 
     private CallbackRequest(String path, String name, String id, String kind, String method,
@@ -44,6 +47,7 @@ final class CallbackRequest {
         this.method = method;
         this.queryParameters = queryParameters;
         this.signature = queryParameters.get(SIGNATURE_PARAM) instanceof String s ? s : null;
+        this.expires = queryParameters.get(CallbackSigner.EXPIRY_PARAM) instanceof String s ? s : null;
         this.query = query;
     }
 
@@ -104,9 +108,19 @@ final class CallbackRequest {
         return headers;
     }
 
-    static byte[] body(Message message) {
-        byte[] body = message.getBody(byte[].class);
-        return body != null ? body : new byte[0];
+    /**
+     * Whether the expiry signed into the URL (if any) has passed; a malformed one counts as passed, though it cannot
+     * have been signed by us anyway.
+     */
+    boolean expired(long nowMillis) {
+        if (expires == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(expires) * 1000 <= nowMillis;
+        } catch (NumberFormatException e) {
+            return true;
+        }
     }
 
     private static boolean validSegments(String[] segments) {
@@ -138,11 +152,12 @@ final class CallbackRequest {
     }
 
     private static String queryWithoutSignature(Map<String, Object> parameters) {
-        if (parameters.isEmpty() || parameters.size() == 1 && parameters.containsKey(SIGNATURE_PARAM)) {
-            return null;
-        }
         Map<String, Object> rest = new LinkedHashMap<>(parameters);
         rest.remove(SIGNATURE_PARAM);
+        rest.remove(CallbackSigner.EXPIRY_PARAM);
+        if (rest.isEmpty()) {
+            return null;
+        }
         try {
             return URISupport.createQueryString(rest);
         } catch (Exception e) {

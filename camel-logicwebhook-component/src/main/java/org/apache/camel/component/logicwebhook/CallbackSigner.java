@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -11,28 +12,38 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signs callback paths with HMAC-SHA256, as Logic Apps puts a {@code sig} parameter on its callback URLs. The signed
  * text is the callback path below the base path ({@code NAME} for a trigger, {@code NAME/ID[/fail|/heartbeat]} for an
- * action), so that a URL cannot be guessed, nor another one derived from it.
+ * action) and, when the URL expires, its {@code se} parameter, so that a URL can neither be guessed nor another one (or
+ * a later expiry) derived from it. The first key signs; every key verifies, so that a key can be rotated while URLs
+ * signed with the previous one are still out.
  */
 final class CallbackSigner {
+
+    static final String EXPIRY_PARAM = "se";
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
-    private final SecretKeySpec key;
+    private final List<SecretKeySpec> keys;
 
-    CallbackSigner(byte[] key) {
-        if (key.length < 16) {
-            throw new IllegalArgumentException("The signing key must be at least 16 bytes long");
+    CallbackSigner(List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("A signing key is needed");
         }
-        this.key = new SecretKeySpec(key, ALGORITHM);
+        for (byte[] key : keys) {
+            if (key.length < 16) {
+                throw new IllegalArgumentException("A signing key must be at least 16 bytes long");
+            }
+        }
+        this.keys = keys.stream().map(key -> new SecretKeySpec(key, ALGORITHM)).toList();
     }
 
-    String sign(String path) {
-        return ENCODER.encodeToString(mac(path));
+    /** @param expires the {@code se} value (epoch seconds), or {@code null} for a URL that does not expire */
+    String sign(String path, String expires) {
+        return ENCODER.encodeToString(mac(keys.get(0), signedText(path, expires)));
     }
 
     /** Compares in constant time; a missing or malformed signature is simply not valid. */
-    boolean verify(String path, String signature) {
+    boolean verify(String path, String expires, String signature) {
         if (signature == null || signature.isEmpty()) {
             return false;
         }
@@ -42,14 +53,24 @@ final class CallbackSigner {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return MessageDigest.isEqual(mac(path), given);
+        String text = signedText(path, expires);
+        boolean valid = false;
+        for (SecretKeySpec key : keys) {
+            // every key is tried, so that the time taken does not tell which one matched
+            valid |= MessageDigest.isEqual(mac(key, text), given);
+        }
+        return valid;
     }
 
-    private byte[] mac(String path) {
+    private static String signedText(String path, String expires) {
+        return expires == null ? path : path + "?" + EXPIRY_PARAM + "=" + expires;
+    }
+
+    private static byte[] mac(SecretKeySpec key, String text) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            return mac.doFinal(path.getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

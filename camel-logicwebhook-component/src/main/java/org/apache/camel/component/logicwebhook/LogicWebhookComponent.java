@@ -3,6 +3,8 @@ package org.apache.camel.component.logicwebhook;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -34,6 +36,14 @@ public class LogicWebhookComponent extends DefaultComponent {
                             + " random ones). When not set, a random key is generated at start, so callback URLs change"
                             + " with every restart.")
     private String signingKey;
+    @Metadata(label = "security", secret = true,
+              description = "A second key that callback URLs may be signed with (it verifies, never signs): during a key"
+                            + " rotation, the previous signingKey, so that URLs handed out before it stay valid.")
+    private String secondarySigningKey;
+    @Metadata(defaultValue = "1048576",
+              description = "The largest callback body accepted, in bytes; a larger one is answered 413. The HTTP server"
+                            + " may have a lower limit of its own (Camel Main: camel.server.maxBodySize).")
+    private long maxBodySize = 1_048_576;
     @Metadata(defaultValue = "/logicwebhook",
               description = "The path under which platform-http serves every callback of this component.")
     private String callbackBasePath = "/logicwebhook";
@@ -55,7 +65,8 @@ public class LogicWebhookComponent extends DefaultComponent {
     private EventNotifierSupport stoppingListener;
 
     /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
-    private static final String SENSITIVE_OPTIONS = "signingkey,authorization,authpassword,authbearertoken,oauth2clientsecret";
+    private static final String SENSITIVE_OPTIONS
+            = "signingkey,secondarysigningkey,authorization,authpassword,authbearertoken,oauth2clientsecret";
 
     @Override
     public void setCamelContext(CamelContext context) {
@@ -95,7 +106,12 @@ public class LogicWebhookComponent extends DefaultComponent {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        signer = new CallbackSigner(signingKey());
+        List<byte[]> keys = new ArrayList<>();
+        keys.add(signingKey());
+        if (ObjectHelper.isNotEmpty(secondarySigningKey)) {
+            keys.add(secondarySigningKey.getBytes(StandardCharsets.UTF_8));
+        }
+        signer = new CallbackSigner(keys);
         waitRegistry = new WaitRegistry(getCamelContext(), clock, finishedWaitsCapacity, timeoutCheckInterval,
                 workerPoolSize);
         dispatcher = new CallbackDispatcher(this);
@@ -164,6 +180,22 @@ public class LogicWebhookComponent extends DefaultComponent {
 
     public void setSigningKey(String signingKey) {
         this.signingKey = signingKey;
+    }
+
+    public String getSecondarySigningKey() {
+        return secondarySigningKey;
+    }
+
+    public void setSecondarySigningKey(String secondarySigningKey) {
+        this.secondarySigningKey = secondarySigningKey;
+    }
+
+    public long getMaxBodySize() {
+        return maxBodySize;
+    }
+
+    public void setMaxBodySize(long maxBodySize) {
+        this.maxBodySize = maxBodySize;
     }
 
     public String getCallbackBasePath() {

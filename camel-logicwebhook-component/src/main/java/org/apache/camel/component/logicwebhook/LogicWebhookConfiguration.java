@@ -59,6 +59,16 @@ public class LogicWebhookConfiguration implements Cloneable {
                             + " behind a proxy or a load balancer. When not set, http://localhost:PORT of the"
                             + " platform-http server is used, which only a service on the same machine can reach.")
     private String callbackBaseUrl;
+    @UriParam(label = "security", javaType = "java.time.Duration",
+              description = "How long a callback URL stays valid after it is handed out; the expiry is signed into the"
+                            + " URL (its se parameter), and a call after it is answered 410. Not set: URLs do not expire"
+                            + " (an action's URL is refused anyway once its wait ended).")
+    private long callbackUrlExpiry;
+    @UriParam(label = "security",
+              description = "Comma-separated hosts that the subscribe and unsubscribe URIs may point at (a leading *."
+                            + " allows subdomains, e.g. *.example.com); a request to another host fails without being"
+                            + " sent. Not set: any host. Redirects are never followed.")
+    private String allowedHosts;
     @UriParam(label = "advanced", defaultValue = "30s", javaType = "java.time.Duration",
               description = "Connect and response timeout of each subscribe and unsubscribe request; it also bounds how"
                             + " long stopping a route can wait for an unsubscribe.")
@@ -198,6 +208,22 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setCallbackBaseUrl(String callbackBaseUrl) {
         this.callbackBaseUrl = callbackBaseUrl;
+    }
+
+    public long getCallbackUrlExpiry() {
+        return callbackUrlExpiry;
+    }
+
+    public void setCallbackUrlExpiry(long callbackUrlExpiry) {
+        this.callbackUrlExpiry = callbackUrlExpiry;
+    }
+
+    public String getAllowedHosts() {
+        return allowedHosts;
+    }
+
+    public void setAllowedHosts(String allowedHosts) {
+        this.allowedHosts = allowedHosts;
     }
 
     public long getRequestTimeout() {

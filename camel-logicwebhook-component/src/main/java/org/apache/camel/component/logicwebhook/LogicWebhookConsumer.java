@@ -100,7 +100,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         try {
             Message message = exchange.getMessage();
             message.setHeaders(request.headers(answer, getEndpoint().getName()));
-            message.setBody(CallbackRequest.body(answer));
+            message.setBody(request.body);
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);

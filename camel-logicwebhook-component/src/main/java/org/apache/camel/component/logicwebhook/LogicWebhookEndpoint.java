@@ -82,8 +82,14 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
      * The signed callback URL of a path below the base path ({@code NAME} or {@code NAME/ID…}).
      */
     String callbackUrl(String path) {
-        return callbackPrefix(path) + "?" + CallbackRequest.SIGNATURE_PARAM + "="
-               + getComponent().getSigner().sign(path);
+        String expires = null;
+        String url = callbackPrefix(path) + "?";
+        if (configuration.getCallbackUrlExpiry() > 0) {
+            long now = getComponent().getClock().millis();
+            expires = String.valueOf((now + configuration.getCallbackUrlExpiry()) / 1000);
+            url += CallbackSigner.EXPIRY_PARAM + "=" + expires + "&";
+        }
+        return url + CallbackRequest.SIGNATURE_PARAM + "=" + getComponent().getSigner().sign(path, expires);
     }
 
     /** The callback URL without its signature: what logs may show. */

@@ -151,10 +151,10 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             }
             return;
         }
-        Object body = CallbackRequest.body(answer);
-        if (endpoint.getConfiguration().isJsonBody() && ((byte[]) body).length > 0) {
+        Object body = request.body;
+        if (endpoint.getConfiguration().isJsonBody() && request.body.length > 0) {
             try {
-                body = RequestTemplate.JSON.readValue((byte[]) body, Object.class);
+                body = RequestTemplate.JSON.readValue(request.body, Object.class);
             } catch (Exception e) {
                 // the wait goes on: a corrected retry still resumes it
                 CallbackDispatcher.respond(answer, 400, "body is not valid JSON");

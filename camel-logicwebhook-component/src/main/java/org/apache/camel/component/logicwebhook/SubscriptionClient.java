@@ -1,6 +1,8 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.net.URI;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -78,6 +80,7 @@ final class SubscriptionClient extends ServiceSupport {
 
     /** Sends a subscribe request; any answer but 2xx, or none, is an exception. */
     Response send(OutboundRequest request, String name, String trackingId) throws LogicWebhookSubscriptionException {
+        checkAllowedHost(request);
         Exchange exchange = new DefaultExchange(context, ExchangePattern.InOut);
         Message in = exchange.getIn();
         in.setHeader(Exchange.HTTP_METHOD, request.method());
@@ -108,6 +111,30 @@ final class SubscriptionClient extends ServiceSupport {
                     what + " answered " + status + ": " + excerpt(body), status, body, null);
         }
         return new Response(status, body, out.getHeader("Location", String.class));
+    }
+
+    private void checkAllowedHost(OutboundRequest request) throws LogicWebhookSubscriptionException {
+        String allowed = configuration.getAllowedHosts();
+        if (ObjectHelper.isEmpty(allowed)) {
+            return;
+        }
+        String host;
+        try {
+            host = URI.create(request.uri()).getHost();
+        } catch (IllegalArgumentException e) {
+            host = null;
+        }
+        if (host != null) {
+            String candidate = host.toLowerCase(Locale.ROOT);
+            for (String entry : allowed.split(",")) {
+                String pattern = entry.trim().toLowerCase(Locale.ROOT);
+                if (pattern.equals(candidate) || pattern.startsWith("*.") && candidate.endsWith(pattern.substring(1))) {
+                    return;
+                }
+            }
+        }
+        throw new LogicWebhookSubscriptionException(
+                request.method() + " " + request.safeUri() + " was not sent: its host is not in allowedHosts", 0, null, null);
     }
 
     /**

@@ -309,12 +309,12 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         String callback = field(subscribes(1).get(0), "callback");
         String base = "http://127.0.0.1:" + port + "/logicwebhook/approval/";
         String unknownId = "AAAAAAAAAAAAAAAAAAAAAA";
-        assertEquals(404, service.post(base + unknownId + "?sig=" + component().getSigner().sign("approval/" + unknownId),
+        assertEquals(404, service.post(base + unknownId + "?sig=" + component().getSigner().sign("approval/" + unknownId, null),
                 "{}").statusCode());
         assertEquals(401, service.post(callback.replaceAll("sig=.*", "sig=forged"), "{}").statusCode());
         String otherName = callback.replace("/approval/", "/jsonjob/");
         String path = otherName.substring(otherName.indexOf("/logicwebhook/") + 14, otherName.indexOf('?'));
-        assertEquals(404, service.post(otherName.replaceAll("sig=.*", "sig=" + component().getSigner().sign(path)), "{}")
+        assertEquals(404, service.post(otherName.replaceAll("sig=.*", "sig=" + component().getSigner().sign(path, null)), "{}")
                 .statusCode(), "a wait answers only under its own endpoint name");
         assertEquals(405, service.send("GET", callback, null).statusCode());
         assertEquals(1, registry().size());

@@ -127,7 +127,7 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
         assertEquals(401, service.post(base + "feed", "{}").statusCode(), "no signature");
         assertEquals(401, service.post(base + "feed?sig=AAAA", "{}").statusCode(), "wrong signature");
         assertEquals(401, service.post(url.replace("/feed?", "/fees?"), "{}").statusCode(), "signature of another path");
-        String unknown = base + "nope?sig=" + component().getSigner().sign("nope");
+        String unknown = base + "nope?sig=" + component().getSigner().sign("nope", null);
         assertEquals(404, service.post(unknown, "{}").statusCode(), "signed but no such trigger");
         assertEquals(404, service.post(base + "a/b/c/d?sig=x", "{}").statusCode(), "not a callback path");
         HttpResponse<String> get = service.send("GET", url, null);
@@ -203,11 +203,11 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
         assertTrue(message.contains("subscription quota exceeded"), message);
         assertFalse(message.contains("s3cr3t-query"), message);
         assertFalse(message.contains("hunter2-secret"), message);
-        assertFalse(message.contains(component().getSigner().sign("refused")), message);
+        assertFalse(message.contains(component().getSigner().sign("refused", null)), message);
         assertTrue(message.contains("sig=…"), message);
         assertEquals(403, ((LogicWebhookSubscriptionException) cause).getStatusCode());
         // the callback path of the failed trigger is not left behind
-        String url = "http://127.0.0.1:" + port + "/logicwebhook/refused?sig=" + component().getSigner().sign("refused");
+        String url = "http://127.0.0.1:" + port + "/logicwebhook/refused?sig=" + component().getSigner().sign("refused", null);
         assertEquals(404, service.post(url, "{}").statusCode());
         assertTrue(e instanceof FailedToStartRouteException || e.getCause() != null);
     }
