@@ -29,7 +29,8 @@ final class SubscriptionClient extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
     private static final int EXCERPT = 200;
-    private static final Pattern SIGNATURE = Pattern.compile("sig=[A-Za-z0-9_\\-%]+");
+    /** A signature parameter, also URL-encoded (a service may quote a query string it got). */
+    private static final Pattern SIGNATURE = Pattern.compile("(sig(?:=|%3D|%3d))[A-Za-z0-9_\\-%]+");
 
     /** What the service answered to a subscribe request. */
     record Response(int status, String body, String location) {
@@ -87,8 +88,9 @@ final class SubscriptionClient extends ServiceSupport {
         in.setHeader(Exchange.HTTP_URI, request.uri());
         in.setHeader(LogicWebhookConstants.OPERATION_NAME_HEADER, name);
         in.setHeader(LogicWebhookConstants.CLIENT_TRACKING_ID_HEADER, trackingId);
-        if (configuration.getAuthorization() != null) {
-            in.setHeader("Authorization", configuration.getAuthorization());
+        String authorization = authorizationHeader();
+        if (authorization != null) {
+            in.setHeader("Authorization", authorization);
         }
         request.headers().forEach(in::setHeader);
         in.setBody(request.body());
@@ -173,13 +175,12 @@ final class SubscriptionClient extends ServiceSupport {
         putIfSet(options, "authMethod", configuration.getAuthMethod());
         putIfSet(options, "authUsername", configuration.getAuthUsername());
         putIfSet(options, "authPassword", configuration.getAuthPassword());
-        putIfSet(options, "authBearerToken", configuration.getAuthBearerToken());
         putIfSet(options, "oauth2ClientId", configuration.getOauth2ClientId());
         putIfSet(options, "oauth2ClientSecret", configuration.getOauth2ClientSecret());
         putIfSet(options, "oauth2TokenEndpoint", configuration.getOauth2TokenEndpoint());
         putIfSet(options, "oauth2Scope", configuration.getOauth2Scope());
         putIfSet(options, "sslContextParameters", configuration.getSslContextParameters());
-        if (configuration.getAuthMethod() != null || configuration.getAuthBearerToken() != null) {
+        if ("Basic".equalsIgnoreCase(configuration.getAuthMethod())) {
             // Logic Apps sends credentials with the first request rather than waiting for a challenge
             options.put("authenticationPreemptive", true);
         }
@@ -191,6 +192,20 @@ final class SubscriptionClient extends ServiceSupport {
     @Override
     protected void doStop() throws Exception {
         ServiceHelper.stopService(producer, httpEndpoint);
+    }
+
+    /**
+     * A raw Authorization value, or a bearer token: sent as they are with every request (camel-http only sends a bearer
+     * token after a challenge, which many services never send).
+     */
+    private String authorizationHeader() {
+        if (ObjectHelper.isNotEmpty(configuration.getAuthorization())) {
+            return configuration.getAuthorization();
+        }
+        if (ObjectHelper.isNotEmpty(configuration.getAuthBearerToken())) {
+            return "Bearer " + configuration.getAuthBearerToken();
+        }
+        return null;
     }
 
     private static void putIfSet(Map<String, Object> options, String name, Object value) {
@@ -215,7 +230,7 @@ final class SubscriptionClient extends ServiceSupport {
         if (body == null || body.isEmpty()) {
             return "(no body)";
         }
-        String line = SIGNATURE.matcher(body.replaceAll("\\s+", " ").trim()).replaceAll("sig=…");
+        String line = SIGNATURE.matcher(body.replaceAll("\\s+", " ").trim()).replaceAll("$1…");
         return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT) + "…";
     }
 }
