@@ -167,13 +167,8 @@ final class PayloadSignatureVerifier {
             if (comma < 0 || !SIGNATURE_VERSION.equals(entry.substring(0, comma))) {
                 continue;
             }
-            byte[] given;
-            try {
-                given = Base64.getDecoder().decode(entry.substring(comma + 1));
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            if (given.length == MAC_LENGTH && matchesAny(expected, given)) {
+            byte[] given = decodeCanonicalBase64(entry.substring(comma + 1));
+            if (given != null && given.length == MAC_LENGTH && matchesAny(expected, given)) {
                 matched = true;
                 break;
             }
@@ -219,6 +214,21 @@ final class PayloadSignatureVerifier {
             matched |= MessageDigest.isEqual(mac, given);
         }
         return matched;
+    }
+
+    /**
+     * @return the bytes, or {@code null} unless the text is padded base64 in its one canonical form (as the reference
+     *         libraries, which compare the encoded text or decode strictly, accept it)
+     */
+    private static byte[] decodeCanonicalBase64(String text) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        // the attacker's own text against its own re-encoding: nothing secret to time
+        return Base64.getEncoder().encodeToString(bytes).equals(text) ? bytes : null;
     }
 
     private static String value(Function<String, String> header, String name) {
