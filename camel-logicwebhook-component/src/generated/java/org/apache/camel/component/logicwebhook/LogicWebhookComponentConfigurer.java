@@ -72,6 +72,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2Scope": getOrCreateConfiguration(target).setOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": getOrCreateConfiguration(target).setOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
+        case "payloadsecret":
+        case "payloadSecret": getOrCreateConfiguration(target).setPayloadSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "payloadsignature":
+        case "payloadSignature": getOrCreateConfiguration(target).setPayloadSignature(property(camelContext, java.lang.String.class, value)); return true;
         case "requesttimeout":
         case "requestTimeout": getOrCreateConfiguration(target).setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "secondarysigningkey":
@@ -154,6 +158,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2Scope": return java.lang.String.class;
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": return java.lang.String.class;
+        case "payloadsecret":
+        case "payloadSecret": return java.lang.String.class;
+        case "payloadsignature":
+        case "payloadSignature": return java.lang.String.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
         case "secondarysigningkey":
@@ -237,6 +245,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "oauth2Scope": return getOrCreateConfiguration(target).getOauth2Scope();
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": return getOrCreateConfiguration(target).getOauth2TokenEndpoint();
+        case "payloadsecret":
+        case "payloadSecret": return getOrCreateConfiguration(target).getPayloadSecret();
+        case "payloadsignature":
+        case "payloadSignature": return getOrCreateConfiguration(target).getPayloadSignature();
         case "requesttimeout":
         case "requestTimeout": return getOrCreateConfiguration(target).getRequestTimeout();
         case "secondarysigningkey":

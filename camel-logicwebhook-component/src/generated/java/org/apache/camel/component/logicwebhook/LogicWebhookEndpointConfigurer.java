@@ -60,6 +60,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "oauth2Scope": target.getConfiguration().setOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": target.getConfiguration().setOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
+        case "payloadsecret":
+        case "payloadSecret": target.getConfiguration().setPayloadSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "payloadsignature":
+        case "payloadSignature": target.getConfiguration().setPayloadSignature(property(camelContext, java.lang.String.class, value)); return true;
         case "requesttimeout":
         case "requestTimeout": target.getConfiguration().setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "sslcontextparameters":
@@ -129,6 +133,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "oauth2Scope": return java.lang.String.class;
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": return java.lang.String.class;
+        case "payloadsecret":
+        case "payloadSecret": return java.lang.String.class;
+        case "payloadsignature":
+        case "payloadSignature": return java.lang.String.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
         case "sslcontextparameters":
@@ -199,6 +207,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "oauth2Scope": return target.getConfiguration().getOauth2Scope();
         case "oauth2tokenendpoint":
         case "oauth2TokenEndpoint": return target.getConfiguration().getOauth2TokenEndpoint();
+        case "payloadsecret":
+        case "payloadSecret": return target.getConfiguration().getPayloadSecret();
+        case "payloadsignature":
+        case "payloadSignature": return target.getConfiguration().getPayloadSignature();
         case "requesttimeout":
         case "requestTimeout": return target.getConfiguration().getRequestTimeout();
         case "sslcontextparameters":

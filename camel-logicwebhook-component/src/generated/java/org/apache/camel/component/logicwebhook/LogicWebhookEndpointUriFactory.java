@@ -23,7 +23,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(33);
+        Set<String> props = new HashSet<>(35);
         props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
@@ -44,6 +44,8 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("oauth2ClientSecret");
         props.add("oauth2Scope");
         props.add("oauth2TokenEndpoint");
+        props.add("payloadSecret");
+        props.add("payloadSignature");
         props.add("requestTimeout");
         props.add("sslContextParameters");
         props.add("subscribeBody");
@@ -58,12 +60,13 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("unsubscribeOnCallback");
         props.add("unsubscribeUri");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(5);
+        Set<String> secretProps = new HashSet<>(6);
         secretProps.add("authBearerToken");
         secretProps.add("authPassword");
         secretProps.add("authUsername");
         secretProps.add("authorization");
         secretProps.add("oauth2ClientSecret");
+        secretProps.add("payloadSecret");
         SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);
         Map<String, String> prefixes = new HashMap<>(2);
         prefixes.put("subscribeHeaders", "subscribeHeader.");

@@ -66,7 +66,7 @@ public class LogicWebhookComponent extends DefaultComponent {
 
     /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
     private static final String SENSITIVE_OPTIONS
-            = "signingkey,secondarysigningkey,authorization,authpassword,authbearertoken,oauth2clientsecret";
+            = "signingkey,secondarysigningkey,payloadsecret,authorization,authpassword,authbearertoken,oauth2clientsecret";
 
     @Override
     public void setCamelContext(CamelContext context) {

@@ -64,6 +64,17 @@ public class LogicWebhookConfiguration implements Cloneable {
                             + " URL (its se parameter), and a call after it is answered 410. Not set: URLs do not expire"
                             + " (an action's URL is refused anyway once its wait ended).")
     private long callbackUrlExpiry;
+    @UriParam(label = "security", defaultValue = "none", enums = "none,standard-webhooks,hub-signature-256",
+              description = "Verify a signature over each callback's body, beyond the URL's own: standard-webhooks"
+                            + " (webhook-id, webhook-timestamp and webhook-signature headers, 5 minutes tolerance, replays"
+                            + " refused) or hub-signature-256 (X-Hub-Signature-256: sha256=..., as GitHub and WebSub"
+                            + " send). A callback that fails is answered 401 (a replay 409) and starts or resumes"
+                            + " nothing.")
+    private String payloadSignature = "none";
+    @UriParam(label = "security", secret = true,
+              description = "The secret(s) of payloadSignature, comma-separated when a secret is being rotated (any one"
+                            + " verifies). Standard Webhooks secrets are given as whsec_... .")
+    private String payloadSecret;
     @UriParam(label = "security",
               description = "Comma-separated hosts that the subscribe and unsubscribe URIs may point at (a leading *."
                             + " allows subdomains, e.g. *.example.com); a request to another host fails without being"
@@ -216,6 +227,22 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setCallbackUrlExpiry(long callbackUrlExpiry) {
         this.callbackUrlExpiry = callbackUrlExpiry;
+    }
+
+    public String getPayloadSignature() {
+        return payloadSignature;
+    }
+
+    public void setPayloadSignature(String payloadSignature) {
+        this.payloadSignature = payloadSignature;
+    }
+
+    public String getPayloadSecret() {
+        return payloadSecret;
+    }
+
+    public void setPayloadSecret(String payloadSecret) {
+        this.payloadSecret = payloadSecret;
     }
 
     public String getAllowedHosts() {

@@ -96,6 +96,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             CallbackDispatcher.respondNotAllowed(answer, getEndpoint().getConfiguration().getCallbackMethods());
             return;
         }
+        if (!getEndpoint().acceptsPayload(answer, request)) {
+            return;
+        }
         Exchange exchange = createExchange(false);
         try {
             Message message = exchange.getMessage();

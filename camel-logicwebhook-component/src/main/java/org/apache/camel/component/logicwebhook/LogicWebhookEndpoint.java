@@ -2,11 +2,14 @@ package org.apache.camel.component.logicwebhook;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
@@ -38,6 +41,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     private LogicWebhookConfiguration configuration;
 
     private SubscriptionClient client;
+    private PayloadSignatureVerifier payloadVerifier;
 
     public LogicWebhookEndpoint(String uri, LogicWebhookComponent component, LogicWebhookConfiguration configuration) {
         super(uri, component);
@@ -66,6 +70,46 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         super.doStart();
         client = new SubscriptionClient(getCamelContext(), configuration);
         ServiceHelper.startService(client);
+        payloadVerifier = createPayloadVerifier();
+    }
+
+    private PayloadSignatureVerifier createPayloadVerifier() {
+        String scheme = configuration.getPayloadSignature();
+        if (scheme == null || "none".equals(scheme)) {
+            return null;
+        }
+        if (ObjectHelper.isEmpty(configuration.getPayloadSecret())) {
+            throw new IllegalArgumentException("logicwebhook:" + name + " has payloadSignature=" + scheme
+                                               + " but no payloadSecret");
+        }
+        List<String> secrets = Arrays.stream(configuration.getPayloadSecret().split(",")).map(String::trim)
+                .filter(secret -> !secret.isEmpty()).toList();
+        return switch (scheme) {
+            case "standard-webhooks" -> PayloadSignatureVerifier.of(
+                    PayloadSignatureVerifier.Scheme.STANDARD_WEBHOOKS, secrets, getComponent().getClock());
+            case "hub-signature-256" -> PayloadSignatureVerifier.of(
+                    PayloadSignatureVerifier.Scheme.HUB_SIGNATURE_256, secrets, getComponent().getClock());
+            default -> throw new IllegalArgumentException("logicwebhook:" + name + " has an unknown payloadSignature "
+                                                          + scheme + " (none, standard-webhooks, hub-signature-256)");
+        };
+    }
+
+    /**
+     * Checks the callback body's own signature when the endpoint asks for one, and answers the sender when it fails.
+     *
+     * @return true when the callback may go on
+     */
+    boolean acceptsPayload(Message message, CallbackRequest request) {
+        if (payloadVerifier == null) {
+            return true;
+        }
+        PayloadSignatureVerifier.Result result = payloadVerifier.verify(header -> message.getHeader(header, String.class),
+                request.body);
+        if (!result.ok()) {
+            boolean replay = result.reason().startsWith("replayed");
+            CallbackDispatcher.respond(message, replay ? 409 : 401, result.reason());
+        }
+        return result.ok();
     }
 
     @Override

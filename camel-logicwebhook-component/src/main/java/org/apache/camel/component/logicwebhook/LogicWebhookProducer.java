@@ -142,6 +142,9 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             CallbackDispatcher.respondNotAllowed(answer, endpoint.getConfiguration().getCallbackMethods());
             return;
         }
+        if (!endpoint.acceptsPayload(answer, request)) {
+            return;
+        }
         WaitRegistry registry = registry();
         if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
             if (registry.extend(wait, endpoint.getConfiguration().getTimeout())) {
