@@ -32,8 +32,8 @@ public class LogicWebhookConfiguration implements Cloneable {
     private Map<String, Object> subscribeHeaders;
     @UriParam(label = "common",
               description = "Body of the subscribe request, a Simple template. When not set, the body is the JSON"
-                            + " {\"callbackUrl\":\"...\"}. Without a Content-Type header, a body that starts with { or [ is"
-                            + " sent as application/json, any other as text/plain.")
+                            + " with the callbackUrl field. Without a Content-Type header, a body that looks like JSON (an"
+                            + " object or an array) is sent as application/json, any other as text/plain.")
     private String subscribeBody;
     @UriParam(label = "common", defaultValue = "DELETE", enums = "POST,PUT,PATCH,GET,DELETE",
               description = "HTTP method of the unsubscribe request.")
@@ -41,7 +41,7 @@ public class LogicWebhookConfiguration implements Cloneable {
     @UriParam(label = "common",
               description = "URI of the unsubscribe request; without it no unsubscribe call is made. A Simple template"
                             + " that can read ${variable.callbackUrl}, the subscribe response body as"
-                            + " ${variable.subscription} (a map when it is JSON: ${variable.subscription[id]}) and its"
+                            + " ${variable.subscription} (a map when it is JSON, whose fields Simple reads by key) and its"
                             + " Location header as ${variable.subscriptionLocation}.")
     private String unsubscribeUri;
     @UriParam(label = "common", prefix = "unsubscribeHeader.", multiValue = true,
@@ -50,7 +50,7 @@ public class LogicWebhookConfiguration implements Cloneable {
     private Map<String, Object> unsubscribeHeaders;
     @UriParam(label = "common",
               description = "Body of the unsubscribe request, a Simple template. When not set, a POST, PUT or PATCH"
-                            + " unsubscribe sends {\"callbackUrl\":\"...\"} and other methods send no body.")
+                            + " unsubscribe sends the JSON the subscribe sends by default, and other methods send no body.")
     private String unsubscribeBody;
 
     @UriParam(label = "common",
@@ -76,8 +76,8 @@ public class LogicWebhookConfiguration implements Cloneable {
                             + " verifies). Standard Webhooks secrets are given as whsec_... .")
     private String payloadSecret;
     @UriParam(label = "security",
-              description = "Comma-separated hosts that the subscribe and unsubscribe URIs may point at (a leading *."
-                            + " allows subdomains, e.g. *.example.com); a request to another host fails without being"
+              description = "Comma-separated hosts that the subscribe and unsubscribe URIs may point at (an entry that"
+                            + " starts with a wildcard and a dot allows subdomains); a request to another host fails without being"
                             + " sent. Not set: any host. Redirects are never followed.")
     private String allowedHosts;
     @UriParam(label = "advanced", defaultValue = "30s", javaType = "java.time.Duration",

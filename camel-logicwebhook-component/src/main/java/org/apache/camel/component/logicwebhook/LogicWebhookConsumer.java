@@ -112,6 +112,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             if (exchange.getException() != null) {
                 getExceptionHandler().handleException("Error processing a logicwebhook callback", exchange,
                         exchange.getException());
+                getEndpoint().forgetPayload(answer);
                 CallbackDispatcher.respond(answer, 500, "callback could not be processed; retry later");
             } else {
                 CallbackDispatcher.respond(answer, 202, null);

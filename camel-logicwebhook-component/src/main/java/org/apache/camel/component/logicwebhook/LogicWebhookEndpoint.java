@@ -94,6 +94,13 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         };
     }
 
+    /** The callback was verified but not taken: its sender will retry it, with the same delivery id. */
+    void forgetPayload(Message message) {
+        if (payloadVerifier != null) {
+            payloadVerifier.forget(header -> message.getHeader(header, String.class));
+        }
+    }
+
     /**
      * Checks the callback body's own signature when the endpoint asks for one, and answers the sender when it fails.
      *

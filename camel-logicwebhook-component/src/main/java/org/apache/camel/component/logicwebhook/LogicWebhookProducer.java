@@ -160,6 +160,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
                 body = RequestTemplate.JSON.readValue(request.body, Object.class);
             } catch (Exception e) {
                 // the wait goes on: a corrected retry still resumes it
+                endpoint.forgetPayload(answer);
                 CallbackDispatcher.respond(answer, 400, "body is not valid JSON");
                 return;
             }

@@ -130,6 +130,19 @@ final class PayloadSignatureVerifier {
         return scheme == Scheme.STANDARD_WEBHOOKS ? verifyStandard(header, payload) : verifyHub(header, payload);
     }
 
+    /**
+     * Forgets the delivery id of a callback that was verified but not taken (the route failed, the body was refused),
+     * so that the sender's retry, which carries the same id, is not refused as a replay.
+     */
+    void forget(Function<String, String> header) {
+        if (scheme == Scheme.STANDARD_WEBHOOKS) {
+            String id = value(header, WEBHOOK_ID);
+            if (id != null) {
+                replays.forget(id);
+            }
+        }
+    }
+
     private Result verifyStandard(Function<String, String> header, byte[] body) {
         String id = value(header, WEBHOOK_ID);
         if (id == null) {
@@ -334,6 +347,10 @@ final class PayloadSignatureVerifier {
             return Outcome.RECORDED;
         }
 
+        synchronized void forget(String id) {
+            expiries.remove(id);
+        }
+
         synchronized int size() {
             return expiries.size();
         }
@@ -342,7 +359,8 @@ final class PayloadSignatureVerifier {
             Entry head;
             while ((head = byExpiry.peek()) != null && head.expiresAt < now) {
                 byExpiry.poll();
-                expiries.remove(head.id);
+                // an id forgotten and recorded again has a newer entry: this stale one must not evict it
+                expiries.remove(head.id, head.expiresAt);
             }
         }
     }

@@ -30,6 +30,7 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
     private static final String HUB_SIGNATURE = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
     private final TestClock clock = new TestClock();
+    private final java.util.concurrent.atomic.AtomicInteger flakyRuns = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     void configureComponent(LogicWebhookComponent component) {
@@ -45,6 +46,14 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
                 from("logicwebhook:signed?subscribeUri=" + service.url() + "/subscriptions"
                      + "&payloadSignature=standard-webhooks&payloadSecret=whsec_b2xkLXNlY3JldC1rZXk=," + SW_SECRET)
                         .to("mock:signed");
+                from("logicwebhook:flaky?subscribeUri=" + service.url() + "/subscriptions"
+                     + "&payloadSignature=standard-webhooks&payloadSecret=" + SW_SECRET)
+                        .process(e -> {
+                            if (flakyRuns.incrementAndGet() == 1) {
+                                throw new IllegalStateException("the first run fails");
+                            }
+                        })
+                        .to("mock:flaky");
                 from("direct:job")
                         .to("logicwebhook:hub?subscribeUri=" + service.url() + "/jobs"
                             + "&payloadSignature=hub-signature-256&payloadSecret=RAW(" + HUB_SECRET + ")");
@@ -56,7 +65,7 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
     void aTriggerTakesAStandardWebhooksDeliveryOnceAndRefusesForgeries() throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:signed");
         mock.expectedBodiesReceived(SW_BODY);
-        String url = json(service.requests("POST", "/subscriptions").get(0).body()).path("callbackUrl").asText();
+        String url = callbackUrlOf("signed");
 
         assertEquals(401, service.post(url, SW_BODY).statusCode(), "unsigned");
         assertEquals(401, service.post(url, SW_BODY.replace('2', '3'), "webhook-id", SW_ID,
@@ -66,6 +75,28 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
         assertEquals(409, service.post(url, SW_BODY, "webhook-id", SW_ID, "webhook-timestamp", SW_TIMESTAMP,
                 "webhook-signature", SW_SIGNATURE).statusCode(), "a replay");
         mock.assertIsSatisfied();
+    }
+
+    @Test
+    void aDeliveryTheRouteFailedIsTakenWhenTheSenderRetriesIt() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:flaky");
+        mock.expectedBodiesReceived(SW_BODY);
+        String url = callbackUrlOf("flaky");
+        String[] headers = { "webhook-id", SW_ID, "webhook-timestamp", SW_TIMESTAMP, "webhook-signature", SW_SIGNATURE };
+        assertEquals(500, service.post(url, SW_BODY, headers).statusCode());
+        assertEquals(202, service.post(url, SW_BODY, headers).statusCode(), "the retry is not a replay");
+        assertEquals(409, service.post(url, SW_BODY, headers).statusCode(), "once taken, it is");
+        mock.assertIsSatisfied();
+    }
+
+    private String callbackUrlOf(String name) throws Exception {
+        for (FakeService.Recorded r : service.requests("POST", "/subscriptions")) {
+            String url = json(r.body()).path("callbackUrl").asText();
+            if (url.contains("/logicwebhook/" + name + "?")) {
+                return url;
+            }
+        }
+        throw new AssertionError("no subscription for " + name);
     }
 
     @Test
