@@ -64,6 +64,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "maxBodySize": target.setMaxBodySize(property(camelContext, long.class, value)); return true;
         case "maxtimeout":
         case "maxTimeout": getOrCreateConfiguration(target).setMaxTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": getOrCreateConfiguration(target).setOauth2BodyAuthentication(property(camelContext, boolean.class, value)); return true;
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": getOrCreateConfiguration(target).setOauth2CacheTokens(property(camelContext, boolean.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": getOrCreateConfiguration(target).setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -150,6 +154,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "maxBodySize": return long.class;
         case "maxtimeout":
         case "maxTimeout": return long.class;
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": return boolean.class;
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": return boolean.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -237,6 +245,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "maxBodySize": return target.getMaxBodySize();
         case "maxtimeout":
         case "maxTimeout": return getOrCreateConfiguration(target).getMaxTimeout();
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": return getOrCreateConfiguration(target).isOauth2BodyAuthentication();
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": return getOrCreateConfiguration(target).isOauth2CacheTokens();
         case "oauth2clientid":
         case "oauth2ClientId": return getOrCreateConfiguration(target).getOauth2ClientId();
         case "oauth2clientsecret":

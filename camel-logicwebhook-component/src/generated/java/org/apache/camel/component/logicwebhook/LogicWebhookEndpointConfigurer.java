@@ -52,6 +52,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxtimeout":
         case "maxTimeout": target.getConfiguration().setMaxTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": target.getConfiguration().setOauth2BodyAuthentication(property(camelContext, boolean.class, value)); return true;
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": target.getConfiguration().setOauth2CacheTokens(property(camelContext, boolean.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": target.getConfiguration().setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -125,6 +129,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "lazyStartProducer": return boolean.class;
         case "maxtimeout":
         case "maxTimeout": return long.class;
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": return boolean.class;
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": return boolean.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -199,6 +207,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxtimeout":
         case "maxTimeout": return target.getConfiguration().getMaxTimeout();
+        case "oauth2bodyauthentication":
+        case "oauth2BodyAuthentication": return target.getConfiguration().isOauth2BodyAuthentication();
+        case "oauth2cachetokens":
+        case "oauth2CacheTokens": return target.getConfiguration().isOauth2CacheTokens();
         case "oauth2clientid":
         case "oauth2ClientId": return target.getConfiguration().getOauth2ClientId();
         case "oauth2clientsecret":

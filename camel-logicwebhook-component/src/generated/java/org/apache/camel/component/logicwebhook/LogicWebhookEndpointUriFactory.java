@@ -23,7 +23,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(35);
+        Set<String> props = new HashSet<>(37);
         props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
@@ -40,6 +40,8 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("lazyStartProducer");
         props.add("maxTimeout");
         props.add("name");
+        props.add("oauth2BodyAuthentication");
+        props.add("oauth2CacheTokens");
         props.add("oauth2ClientId");
         props.add("oauth2ClientSecret");
         props.add("oauth2Scope");

@@ -133,6 +133,14 @@ public class LogicWebhookConfiguration implements Cloneable {
     private String oauth2TokenEndpoint;
     @UriParam(label = "security", description = "OAuth2 scope (an Entra ID audience is given as AUDIENCE/.default).")
     private String oauth2Scope;
+    @UriParam(label = "security", defaultValue = "false",
+              description = "Whether the OAuth2 access token is cached until it expires, instead of fetched for every"
+                            + " request (camel-http caches per request URI).")
+    private boolean oauth2CacheTokens;
+    @UriParam(label = "security", defaultValue = "false",
+              description = "Whether the OAuth2 client id and secret go in the token request's form body instead of a"
+                            + " Basic Authorization header.")
+    private boolean oauth2BodyAuthentication;
     @UriParam(label = "security",
               description = "TLS settings of the subscribe and unsubscribe requests, including a client certificate"
                             + " (Logic Apps' Client certificate authentication).")
@@ -379,6 +387,22 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setOauth2Scope(String oauth2Scope) {
         this.oauth2Scope = oauth2Scope;
+    }
+
+    public boolean isOauth2CacheTokens() {
+        return oauth2CacheTokens;
+    }
+
+    public void setOauth2CacheTokens(boolean oauth2CacheTokens) {
+        this.oauth2CacheTokens = oauth2CacheTokens;
+    }
+
+    public boolean isOauth2BodyAuthentication() {
+        return oauth2BodyAuthentication;
+    }
+
+    public void setOauth2BodyAuthentication(boolean oauth2BodyAuthentication) {
+        this.oauth2BodyAuthentication = oauth2BodyAuthentication;
     }
 
     public SSLContextParameters getSslContextParameters() {

@@ -101,9 +101,10 @@ final class SubscriptionClient extends ServiceSupport {
         }
         String what = request.method() + " " + request.safeUri();
         if (exchange.getException() != null) {
-            Exception e = exchange.getException();
+            Throwable e = innermostWithMessage(exchange.getException());
             throw new LogicWebhookSubscriptionException(
-                    what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null, e);
+                    what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null,
+                    exchange.getException());
         }
         Message out = exchange.getMessage();
         int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
@@ -179,6 +180,10 @@ final class SubscriptionClient extends ServiceSupport {
         putIfSet(options, "oauth2ClientSecret", configuration.getOauth2ClientSecret());
         putIfSet(options, "oauth2TokenEndpoint", configuration.getOauth2TokenEndpoint());
         putIfSet(options, "oauth2Scope", configuration.getOauth2Scope());
+        if (configuration.getOauth2ClientId() != null) {
+            options.put("oauth2CacheTokens", configuration.isOauth2CacheTokens());
+            options.put("oauth2BodyAuthentication", configuration.isOauth2BodyAuthentication());
+        }
         putIfSet(options, "sslContextParameters", configuration.getSslContextParameters());
         if ("Basic".equalsIgnoreCase(configuration.getAuthMethod())) {
             // Logic Apps sends credentials with the first request rather than waiting for a challenge
@@ -206,6 +211,17 @@ final class SubscriptionClient extends ServiceSupport {
             return "Bearer " + configuration.getAuthBearerToken();
         }
         return null;
+    }
+
+    /** HTTP client exceptions often wrap the one that says what happened (a token endpoint's 401) without a message. */
+    private static Throwable innermostWithMessage(Throwable e) {
+        Throwable found = e;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null) {
+                found = cause;
+            }
+        }
+        return found;
     }
 
     private static void putIfSet(Map<String, Object> options, String name, Object value) {
