@@ -256,6 +256,64 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void aCallbackWhileAShutdownCancelsIsGoneAndResumesNothing() throws Exception {
+        CountDownLatch unsubscribing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        service.on("DELETE /jobs/", r -> {
+            unsubscribing.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeService.Answer.of(204, null);
+        });
+        Future<Exchange> pending = start("order-stop");
+        String callback = field(subscribes(1).get(0), "callback");
+
+        // what the context-stopping notifier does
+        LogicWebhookProducer.cancel(registry(), null, "the Camel context is stopping");
+        Exchange done = pending.get(10, TimeUnit.SECONDS);
+        assertInstanceOf(LogicWebhookCancelledException.class, done.getException(), "failed promptly");
+        assertTrue(unsubscribing.await(10, TimeUnit.SECONDS));
+        assertEquals(410, service.post(callback, "too late").statusCode());
+        release.countDown();
+        assertInstanceOf(LogicWebhookCancelledException.class, done.getException());
+        assertNotEquals("too late", done.getMessage().getBody(String.class));
+    }
+
+    @Test
+    void callbackAndShutdownRacingFromTwoThreadsCompleteEachExchangeOnce() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            service.requests().clear();
+            Future<Exchange> pending = start("order-" + round);
+            String callback = field(subscribes(1).get(0), "callback");
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            ExecutorService racers = Executors.newFixedThreadPool(2);
+            Future<Integer> answer = racers.submit(() -> {
+                barrier.await();
+                return service.post(callback, "racing").statusCode();
+            });
+            racers.submit(() -> {
+                barrier.await();
+                LogicWebhookProducer.cancel(registry(), null, "racing a shutdown");
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            int status = answer.get(10, TimeUnit.SECONDS);
+            racers.shutdown();
+            Exchange done = pending.get(10, TimeUnit.SECONDS);
+            if (status == 200) {
+                assertNull(done.getException());
+                assertEquals("racing", done.getMessage().getBody(String.class));
+            } else {
+                assertEquals(410, status);
+                assertInstanceOf(LogicWebhookCancelledException.class, done.getException());
+            }
+            assertEquals(0, registry().size());
+        }
+    }
+
+    @Test
     void aFailureCallbackFailsTheExchangeWithTheCallbacksBodyAndStatus() throws Exception {
         Future<Exchange> pending = start("order-bad");
         String failure = field(subscribes(1).get(0), "failure");
