@@ -125,13 +125,31 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
      */
     private boolean readBody(Message message, CallbackRequest request) {
         long max = component.getMaxBodySize();
-        Long declared = message.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (declared != null && declared > max) {
+        if (declaredLength(message) > max) {
             return false;
         }
         byte[] body = message.getBody(byte[].class);
         request.body = body != null ? body : new byte[0];
         return request.body.length <= max;
+    }
+
+    /**
+     * The Content-Length the sender gave, or -1. Read leniently: platform-http merges query parameters and form fields
+     * into the headers, so the value may be anything a caller put there.
+     */
+    private static long declaredLength(Message message) {
+        Object value = message.getHeader(Exchange.CONTENT_LENGTH);
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        if (value instanceof String text) {
+            try {
+                return Long.parseLong(text.trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** Writes an answer of the dispatcher's own: no header of the request may be echoed back to the sender. */

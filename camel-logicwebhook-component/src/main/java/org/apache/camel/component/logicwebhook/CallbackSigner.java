@@ -23,7 +23,8 @@ final class CallbackSigner {
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
-    private final List<SecretKeySpec> keys;
+    /** One Mac per key and thread: creating and keying a Mac was most of the cost of a verification. */
+    private final List<ThreadLocal<Mac>> macs;
 
     CallbackSigner(List<byte[]> keys) {
         if (keys.isEmpty()) {
@@ -34,12 +35,13 @@ final class CallbackSigner {
                 throw new IllegalArgumentException("A signing key must be at least 16 bytes long");
             }
         }
-        this.keys = keys.stream().map(key -> new SecretKeySpec(key, ALGORITHM)).toList();
+        this.macs = keys.stream().map(key -> new SecretKeySpec(key, ALGORITHM))
+                .map(key -> ThreadLocal.withInitial(() -> newMac(key))).toList();
     }
 
     /** @param expires the {@code se} value (epoch seconds), or {@code null} for a URL that does not expire */
     String sign(String path, String expires) {
-        return ENCODER.encodeToString(mac(keys.get(0), signedText(path, expires)));
+        return ENCODER.encodeToString(mac(macs.get(0), signedText(path, expires)));
     }
 
     /** Compares in constant time; a missing or malformed signature is simply not valid. */
@@ -55,9 +57,9 @@ final class CallbackSigner {
         }
         String text = signedText(path, expires);
         boolean valid = false;
-        for (SecretKeySpec key : keys) {
+        for (ThreadLocal<Mac> mac : macs) {
             // every key is tried, so that the time taken does not tell which one matched
-            valid |= MessageDigest.isEqual(mac(key, text), given);
+            valid |= MessageDigest.isEqual(mac(mac, text), given);
         }
         return valid;
     }
@@ -66,11 +68,16 @@ final class CallbackSigner {
         return expires == null ? path : path + "?" + EXPIRY_PARAM + "=" + expires;
     }
 
-    private static byte[] mac(SecretKeySpec key, String text) {
+    private static byte[] mac(ThreadLocal<Mac> mac, String text) {
+        // doFinal leaves the Mac reset for its next use
+        return mac.get().doFinal(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

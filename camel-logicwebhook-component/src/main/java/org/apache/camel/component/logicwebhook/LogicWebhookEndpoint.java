@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Category;
@@ -162,6 +163,12 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         }
     }
 
+    void removeTemplateVariables(Exchange exchange) {
+        exchange.removeVariable(LogicWebhookConstants.VAR_CALLBACK_URL_ENCODED);
+        exchange.removeVariable(LogicWebhookConstants.VAR_FAILURE_URL);
+        exchange.removeVariable(LogicWebhookConstants.VAR_HEARTBEAT_URL);
+    }
+
     private String baseUrl() {
         String base = configuration.getCallbackBaseUrl();
         if (ObjectHelper.isNotEmpty(base)) {
@@ -179,7 +186,8 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
 
     boolean allowsMethod(String method) {
         for (String allowed : configuration.getCallbackMethods().split(",")) {
-            if (allowed.trim().equalsIgnoreCase(method)) {
+            // HTTP methods are case-sensitive: "post" is not POST
+            if (allowed.trim().toUpperCase(Locale.ROOT).equals(method)) {
                 return true;
             }
         }

@@ -68,6 +68,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             request = client.subscribeRequest(exchange);
             // the unsubscribe templates see the exchange as it subscribed, once the exchange may be moving on
             scratch = client.hasUnsubscribe() ? exchange.copy() : null;
+            // only the templates need these: a wait should not carry them (the callback URL stays, as a header)
+            endpoint.removeTemplateVariables(exchange);
         } catch (Exception e) {
             exchange.setException(e);
             callback.done(true);
@@ -216,10 +218,6 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
                 "logicwebhook:" + getEndpoint().getName() + " stopped waiting for its callback: " + reason,
                 wait.exchange));
         wait.callback.done(false);
-        OutboundRequest unsubscribe = wait.takeUnsubscribe();
-        if (unsubscribe != null) {
-            unsubscribe(wait, unsubscribe);
-        }
     }
 
     private void unsubscribe(PendingWait wait, OutboundRequest request) {
@@ -235,8 +233,17 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         if (!cancelled.isEmpty()) {
             LOG.info("Cancelling {} pending logicwebhook wait(s): {}", cancelled.size(), reason);
         }
+        // every exchange fails first, so that a stop waits for no unsubscribe; the unsubscribes queue behind
         for (PendingWait wait : cancelled) {
             registry.execute(() -> wait.producer.onCancel(wait, reason));
+        }
+        for (PendingWait wait : cancelled) {
+            registry.execute(() -> {
+                OutboundRequest unsubscribe = wait.takeUnsubscribe();
+                if (unsubscribe != null) {
+                    wait.producer.unsubscribe(wait, unsubscribe);
+                }
+            });
         }
     }
 

@@ -159,7 +159,8 @@ final class WaitRegistry extends ServiceSupport {
         ThreadPoolProfile profile = new ThreadPoolProfile("LogicWebhookWorker");
         profile.setPoolSize(workerPoolSize);
         profile.setMaxPoolSize(workerPoolSize);
-        profile.setMaxQueueSize(-1);
+        // Camel reads -1 as "no queue" (a hand-off that runs the task on the caller when the workers are busy)
+        profile.setMaxQueueSize(Integer.MAX_VALUE);
         workers = context.getExecutorServiceManager().newThreadPool(this, "LogicWebhookWorker", profile);
         sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
         sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
