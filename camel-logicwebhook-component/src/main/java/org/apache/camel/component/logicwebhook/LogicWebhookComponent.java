@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -63,6 +64,7 @@ public class LogicWebhookComponent extends DefaultComponent {
     private CallbackDispatcher dispatcher;
     private WaitRegistry waitRegistry;
     private EventNotifierSupport stoppingListener;
+    private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
 
     /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
     private static final String SENSITIVE_OPTIONS
@@ -138,8 +140,19 @@ public class LogicWebhookComponent extends DefaultComponent {
         if (waitRegistry != null) {
             LogicWebhookProducer.cancel(waitRegistry, null, "the logicwebhook component is stopping");
         }
+        // the worker pool drains (bounded) while the HTTP clients of the queued unsubscribes are still open
         ServiceHelper.stopService(stoppingListener, dispatcher, waitRegistry);
+        ServiceHelper.stopService(clientsToStop);
+        clientsToStop.clear();
         super.doStop();
+    }
+
+    /**
+     * An endpoint stopping with the context hands its subscription client over, so that the unsubscribes that the
+     * cancelled waits queued can still be sent; the component stops it once its worker pool drained.
+     */
+    void stopWithComponent(SubscriptionClient client) {
+        clientsToStop.add(client);
     }
 
     private byte[] signingKey() {

@@ -85,14 +85,13 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         }
         List<String> secrets = Arrays.stream(configuration.getPayloadSecret().split(",")).map(String::trim)
                 .filter(secret -> !secret.isEmpty()).toList();
-        return switch (scheme) {
-            case "standard-webhooks" -> PayloadSignatureVerifier.of(
-                    PayloadSignatureVerifier.Scheme.STANDARD_WEBHOOKS, secrets, getComponent().getClock());
-            case "hub-signature-256" -> PayloadSignatureVerifier.of(
-                    PayloadSignatureVerifier.Scheme.HUB_SIGNATURE_256, secrets, getComponent().getClock());
+        PayloadSignatureVerifier.Scheme verification = switch (scheme) {
+            case "standard-webhooks" -> PayloadSignatureVerifier.Scheme.STANDARD_WEBHOOKS;
+            case "hub-signature-256" -> PayloadSignatureVerifier.Scheme.HUB_SIGNATURE_256;
             default -> throw new IllegalArgumentException("logicwebhook:" + name + " has an unknown payloadSignature "
                                                           + scheme + " (none, standard-webhooks, hub-signature-256)");
         };
+        return PayloadSignatureVerifier.of(verification, secrets, getComponent().getClock());
     }
 
     /** The callback was verified but not taken: its sender will retry it, with the same delivery id. */
@@ -122,7 +121,11 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
 
     @Override
     protected void doStop() throws Exception {
-        ServiceHelper.stopService(client);
+        if (getCamelContext().isStopping() && getComponent().isRunAllowed()) {
+            getComponent().stopWithComponent(client);
+        } else {
+            ServiceHelper.stopService(client);
+        }
         super.doStop();
     }
 

@@ -81,6 +81,46 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         return template.asyncSend("direct:start", e -> e.getMessage().setBody(body));
     }
 
+    /** The fake's unsubscribe answer waits for {@code release}, after counting down {@code unsubscribing}. */
+    private void holdUnsubscribes(CountDownLatch unsubscribing, CountDownLatch release) {
+        service.on("DELETE /jobs/", r -> {
+            unsubscribing.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeService.Answer.of(204, null);
+        });
+    }
+
+    /**
+     * Sends the callback of a fresh wait and runs {@code rival} at the same instant from another thread.
+     *
+     * @return the callback's answer, and the exchange once completed
+     */
+    private Map.Entry<Integer, Exchange> raceCallbackAgainst(String order, Runnable rival) throws Exception {
+        service.requests().clear();
+        Future<Exchange> pending = start(order);
+        String callback = field(subscribes(1).get(0), "callback");
+        CyclicBarrier barrier = new CyclicBarrier(2);
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Integer> answer = racers.submit(() -> {
+                barrier.await();
+                return service.post(callback, "racing").statusCode();
+            });
+            racers.submit(() -> {
+                barrier.await();
+                rival.run();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            return Map.entry(answer.get(10, TimeUnit.SECONDS), pending.get(10, TimeUnit.SECONDS));
+        } finally {
+            racers.shutdown();
+        }
+    }
+
     @Test
     void theCallbackResumesTheExchangeWithItsBodyHeadersAndStatus() throws Exception {
         Future<Exchange> pending = start("order-1");
@@ -184,15 +224,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     void aCallbackWhileTheTimeoutIsUnsubscribingIsGoneAndResumesNothing() throws Exception {
         CountDownLatch unsubscribing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        service.on("DELETE /jobs/", r -> {
-            unsubscribing.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return FakeService.Answer.of(204, null);
-        });
+        holdUnsubscribes(unsubscribing, release);
         Future<Exchange> pending = start("order-race");
         String callback = field(subscribes(1).get(0), "callback");
 
@@ -223,51 +255,32 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
 
     @Test
     void callbackAndTimeoutRacingFromTwoThreadsCompleteEachExchangeOnce() throws Exception {
-        MockEndpoint mock = getMockEndpoint("mock:done");
         for (int round = 0; round < 20; round++) {
-            mock.reset();
-            service.requests().clear();
-            Future<Exchange> pending = start("order-" + round);
-            String callback = field(subscribes(1).get(0), "callback");
-            clock.advance(10_000);
-            CyclicBarrier barrier = new CyclicBarrier(2);
-            ExecutorService racers = Executors.newFixedThreadPool(2);
-            Future<Integer> answer = racers.submit(() -> {
-                barrier.await();
-                return service.post(callback, "racing").statusCode();
-            });
-            racers.submit(() -> {
-                barrier.await();
+            assertCompletedOnce(raceCallbackAgainst("order-" + round, () -> {
+                clock.advance(10_000);
                 registry().sweep();
-                return null;
-            }).get(10, TimeUnit.SECONDS);
-            int status = answer.get(10, TimeUnit.SECONDS);
-            racers.shutdown();
-            Exchange done = pending.get(10, TimeUnit.SECONDS);
-            if (status == 200) {
-                assertNull(done.getException());
-                assertEquals("racing", done.getMessage().getBody(String.class));
-            } else {
-                assertEquals(410, status);
-                assertInstanceOf(ExchangeTimedOutException.class, done.getException());
-            }
-            assertEquals(0, registry().size());
+            }), ExchangeTimedOutException.class);
         }
+    }
+
+    /** Either the callback won (200, resumed with its body) or the rival did (410, failed with its exception). */
+    private void assertCompletedOnce(Map.Entry<Integer, Exchange> result, Class<? extends Exception> rivalFailure) {
+        Exchange done = result.getValue();
+        if (result.getKey() == 200) {
+            assertNull(done.getException());
+            assertEquals("racing", done.getMessage().getBody(String.class));
+        } else {
+            assertEquals(410, result.getKey());
+            assertInstanceOf(rivalFailure, done.getException());
+        }
+        assertEquals(0, registry().size());
     }
 
     @Test
     void aCallbackWhileAShutdownCancelsIsGoneAndResumesNothing() throws Exception {
         CountDownLatch unsubscribing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        service.on("DELETE /jobs/", r -> {
-            unsubscribing.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return FakeService.Answer.of(204, null);
-        });
+        holdUnsubscribes(unsubscribing, release);
         Future<Exchange> pending = start("order-stop");
         String callback = field(subscribes(1).get(0), "callback");
 
@@ -285,31 +298,9 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     @Test
     void callbackAndShutdownRacingFromTwoThreadsCompleteEachExchangeOnce() throws Exception {
         for (int round = 0; round < 20; round++) {
-            service.requests().clear();
-            Future<Exchange> pending = start("order-" + round);
-            String callback = field(subscribes(1).get(0), "callback");
-            CyclicBarrier barrier = new CyclicBarrier(2);
-            ExecutorService racers = Executors.newFixedThreadPool(2);
-            Future<Integer> answer = racers.submit(() -> {
-                barrier.await();
-                return service.post(callback, "racing").statusCode();
-            });
-            racers.submit(() -> {
-                barrier.await();
-                LogicWebhookProducer.cancel(registry(), null, "racing a shutdown");
-                return null;
-            }).get(10, TimeUnit.SECONDS);
-            int status = answer.get(10, TimeUnit.SECONDS);
-            racers.shutdown();
-            Exchange done = pending.get(10, TimeUnit.SECONDS);
-            if (status == 200) {
-                assertNull(done.getException());
-                assertEquals("racing", done.getMessage().getBody(String.class));
-            } else {
-                assertEquals(410, status);
-                assertInstanceOf(LogicWebhookCancelledException.class, done.getException());
-            }
-            assertEquals(0, registry().size());
+            assertCompletedOnce(raceCallbackAgainst("order-" + round,
+                    () -> LogicWebhookProducer.cancel(registry(), null, "racing a shutdown")),
+                    LogicWebhookCancelledException.class);
         }
     }
 

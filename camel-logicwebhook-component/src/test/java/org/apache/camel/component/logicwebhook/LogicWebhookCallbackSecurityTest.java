@@ -41,16 +41,6 @@ class LogicWebhookCallbackSecurityTest extends LogicWebhookTestSupport {
         };
     }
 
-    private String callbackUrlOf(String name) throws Exception {
-        for (FakeService.Recorded r : service.requests("POST", "/subscriptions")) {
-            String url = json(r.body()).path("callbackUrl").asText();
-            if (url.contains("/logicwebhook/" + name + "?")) {
-                return url;
-            }
-        }
-        throw new AssertionError("no subscription for " + name);
-    }
-
     private String base() {
         return "http://127.0.0.1:" + port + "/logicwebhook/";
     }

@@ -89,16 +89,6 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
         mock.assertIsSatisfied();
     }
 
-    private String callbackUrlOf(String name) throws Exception {
-        for (FakeService.Recorded r : service.requests("POST", "/subscriptions")) {
-            String url = json(r.body()).path("callbackUrl").asText();
-            if (url.contains("/logicwebhook/" + name + "?")) {
-                return url;
-            }
-        }
-        throw new AssertionError("no subscription for " + name);
-    }
-
     @Test
     void anActionResumesOnlyOnAValidHubSignature() throws Exception {
         Future<Exchange> pending = template.asyncSend("direct:job", e -> e.getMessage().setBody("job"));

@@ -66,6 +66,17 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
         return service.requests(method, path);
     }
 
+    /** The callback URL that a trigger sent in its (default) subscribe body to POST /subscriptions. */
+    String callbackUrlOf(String name) throws Exception {
+        for (FakeService.Recorded r : service.requests("POST", "/subscriptions")) {
+            String url = json(r.body()).path("callbackUrl").asText();
+            if (url.contains("/logicwebhook/" + name + "?")) {
+                return url;
+            }
+        }
+        throw new AssertionError("no subscription for " + name);
+    }
+
     static JsonNode json(String text) throws Exception {
         return RequestTemplate.JSON.readTree(text);
     }

@@ -48,16 +48,6 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
         };
     }
 
-    private String callbackUrlOf(String name) throws Exception {
-        for (FakeService.Recorded r : service.requests("POST", "/subscriptions")) {
-            String url = json(r.body()).path("callbackUrl").asText();
-            if (url.contains("/logicwebhook/" + name + "?")) {
-                return url;
-            }
-        }
-        throw new AssertionError("no subscription for " + name);
-    }
-
     @Test
     void subscribesOnStartWithTheCallbackUrlInBodyAndHeader() throws Exception {
         FakeService.Recorded subscribe = service.requests("POST", "/subscriptions").stream()
