@@ -149,10 +149,6 @@ final class WaitRegistry extends ServiceSupport {
         }
     }
 
-    ExecutorService workers() {
-        return workers;
-    }
-
     @Override
     protected void doStart() throws Exception {
         // an unbounded queue: a sweep may hand over thousands of timeouts at once, and none may be refused
