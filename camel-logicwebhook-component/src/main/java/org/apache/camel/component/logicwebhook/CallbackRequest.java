@@ -33,13 +33,12 @@ final class CallbackRequest {
     final String method;
     final String signature;
     final String expires;
-    final String query;
     /** The body, read by the dispatcher once the signature is verified. */
     byte[] body;
     private final Map<String, Object> queryParameters;
 
     private CallbackRequest(String path, String name, String id, String kind, String method,
-                            Map<String, Object> queryParameters, String query) {
+                            Map<String, Object> queryParameters) {
         this.path = path;
         this.name = name;
         this.id = id;
@@ -48,7 +47,6 @@ final class CallbackRequest {
         this.queryParameters = queryParameters;
         this.signature = queryParameters.get(SIGNATURE_PARAM) instanceof String s ? s : null;
         this.expires = queryParameters.get(CallbackSigner.EXPIRY_PARAM) instanceof String s ? s : null;
-        this.query = query;
     }
 
     /**
@@ -78,15 +76,17 @@ final class CallbackRequest {
             return null;
         }
         String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
-        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters,
-                queryWithoutSignature(parameters));
+        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters);
     }
 
     boolean isTrigger() {
         return id == null;
     }
 
-    /** The body and the headers of the callback, ready to become the message of a trigger or a resumed action. */
+    /**
+     * The headers of the callback, ready to become those of a trigger's exchange or a resumed action: built only for a
+     * request that passed every check.
+     */
     Map<String, Object> headers(Message message, String endpointName) {
         Map<String, Object> headers = new CaseInsensitiveMap();
         Exchange exchange = message.getExchange();
@@ -102,6 +102,7 @@ final class CallbackRequest {
         headers.put(LogicWebhookConstants.ENDPOINT_NAME, endpointName);
         headers.put(LogicWebhookConstants.CALLBACK_ID, isTrigger() ? name : id);
         headers.put(LogicWebhookConstants.HTTP_METHOD, method);
+        String query = queryWithoutSignature(queryParameters);
         if (query != null) {
             headers.put(LogicWebhookConstants.HTTP_QUERY, query);
         }
