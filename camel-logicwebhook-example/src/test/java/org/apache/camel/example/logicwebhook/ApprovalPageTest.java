@@ -13,9 +13,6 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
@@ -26,26 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A person approves on the page: the pending approval is listed, and the request the Approve button sends resumes the
  * order.
  */
-class ApprovalPageTest extends CamelMainTestSupport {
+class ApprovalPageTest extends ExampleTestSupport {
 
-    private static final int PORT = AvailablePortFinder.getNextAvailable();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
-    protected Class<?> getMainClass() {
-        return ExampleApplication.class;
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties properties = new Properties();
-        properties.setProperty("camel.server.port", String.valueOf(PORT));
+    void demoProperties(Properties properties) {
         properties.setProperty("demo.autoApprove", "false");
         properties.setProperty("demo.orders", "1");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 
     @Test
@@ -75,7 +62,7 @@ class ApprovalPageTest extends CamelMainTestSupport {
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -12,10 +12,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
@@ -27,26 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Runs the example application as configured (application.properties, the YAML routes, the demo services) on a free
  * port with auto-approval, and checks over real HTTP that the trigger and the action work end to end.
  */
-class ExampleApplicationTest extends CamelMainTestSupport {
+class ExampleApplicationTest extends ExampleTestSupport {
 
-    private static final int PORT = AvailablePortFinder.getNextAvailable();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
-    protected Class<?> getMainClass() {
-        return ExampleApplication.class;
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties properties = new Properties();
-        properties.setProperty("camel.server.port", String.valueOf(PORT));
+    void demoProperties(Properties properties) {
         properties.setProperty("demo.autoApprove", "true");
         properties.setProperty("demo.orders", "1");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 
     @Override
@@ -67,7 +54,7 @@ class ExampleApplicationTest extends CamelMainTestSupport {
         Map<?, ?> subscriptions = getJson("/demo/feed/subscriptions");
         assertEquals(1, subscriptions.size(), "subscribers: " + subscriptions);
         String subscriptionId = subscriptions.keySet().iterator().next().toString();
-        assertEquals("http://localhost:" + PORT + "/logicwebhook/feed?…", subscriptions.get(subscriptionId));
+        assertEquals("http://localhost:" + port() + "/logicwebhook/feed?…", subscriptions.get(subscriptionId));
 
         // a feed event reached the trigger route
         assertTrue(eventReceived.matches(10, TimeUnit.SECONDS), "no feed event reached the trigger route");
@@ -96,7 +83,7 @@ class ExampleApplicationTest extends CamelMainTestSupport {
 
     private String getText(String path) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port() + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), path + " answered " + response.statusCode() + ": " + response.body());
         assertFalse(response.body().isBlank());

@@ -9,9 +9,6 @@ import java.util.stream.Collectors;
 import org.apache.camel.Endpoint;
 import org.apache.camel.catalog.EndpointValidationResult;
 import org.apache.camel.catalog.RuntimeCamelCatalog;
-import org.apache.camel.test.AvailablePortFinder;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,20 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The example's YAML routes load in Camel Main, and every logicwebhook endpoint in them passes the validation that
  * Camel tooling (JBang, IDEs) does from the component's generated metadata: known options, valid values.
  */
-class YamlRoutesValidationTest extends CamelMainTestSupport {
+class YamlRoutesValidationTest extends ExampleTestSupport {
 
     @Override
-    protected Class<?> getMainClass() {
-        return ExampleApplication.class;
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        Properties properties = new Properties();
-        properties.setProperty("camel.server.port", String.valueOf(AvailablePortFinder.getNextAvailable()));
+    void demoProperties(Properties properties) {
         properties.setProperty("demo.orders", "0");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 
     @Test
