@@ -17,7 +17,27 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookConsumer.class);
 
+    /** Where a trigger's subscription stands; only {@link #SUBSCRIBED} is ready. */
+    public enum SubscriptionState {
+        /** Not started, or stopped: the trigger holds no subscription. */
+        STOPPED,
+        /** The subscribe request (or its retries) is under way. */
+        SUBSCRIBING,
+        /** The service accepted the subscription. */
+        SUBSCRIBED,
+        /** Subscribing or renewing failed and the trigger gave up for now; see the last error. */
+        FAILED,
+        /** The service refused the subscription (a WebSub hub sent hub.mode=denied). */
+        DENIED,
+        /** The route is suspended: the trigger unsubscribed and takes no callbacks. */
+        SUSPENDED
+    }
+
     private volatile OutboundRequest unsubscribeRequest;
+    private volatile SubscriptionState state = SubscriptionState.STOPPED;
+    private volatile String lastError;
+    private volatile long subscribedAt;
+    private volatile long leaseExpiresAt;
 
     public LogicWebhookConsumer(LogicWebhookEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -44,6 +64,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     @Override
     protected void doStop() throws Exception {
         unsubscribe();
+        state = SubscriptionState.STOPPED;
         getEndpoint().getComponent().getDispatcher().unregister(this);
         super.doStop();
     }
@@ -51,6 +72,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     @Override
     protected void doSuspend() throws Exception {
         unsubscribe();
+        state = SubscriptionState.SUSPENDED;
     }
 
     @Override
@@ -64,8 +86,19 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         Exchange scratch = endpoint.createExchange();
         endpoint.setCallbackVariables(scratch, null);
         OutboundRequest request = client.subscribeRequest(scratch);
-        SubscriptionClient.Response response = client.send(request, endpoint.getName(), trackingId());
+        state = SubscriptionState.SUBSCRIBING;
+        SubscriptionClient.Response response;
+        try {
+            response = client.send(request, endpoint.getName(), trackingId());
+        } catch (LogicWebhookSubscriptionException e) {
+            state = SubscriptionState.FAILED;
+            lastError = e.getMessage();
+            endpoint.getStatistics().subscribeFailed(e.getMessage(), endpoint.getComponent().getClock().millis());
+            throw e;
+        }
         unsubscribeRequest = client.unsubscribeRequest(scratch, response);
+        state = SubscriptionState.SUBSCRIBED;
+        subscribedAt = endpoint.getComponent().getClock().millis();
         LOG.info("Trigger {} subscribed with {} {} (answered {}); callbacks go to {}?sig=…", endpoint.getName(),
                 request.method(), request.safeUri(), response.status(), endpoint.callbackPrefix(endpoint.getName()));
         if (unsubscribeRequest == null) {
@@ -79,6 +112,40 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         if (request != null) {
             getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId());
         }
+    }
+
+    /**
+     * A WebSub hub verified the subscription and granted a lease of this many seconds.
+     */
+    void leaseGranted(long leaseSeconds) {
+        // lease renewal (issue 6) schedules the renewal from this
+        leaseExpiresAt = getEndpoint().getComponent().getClock().millis() + leaseSeconds * 1000;
+    }
+
+    /** The service refused the subscription (a WebSub hub's hub.mode=denied, with its hub.reason). */
+    void subscriptionDenied(String reason) {
+        state = SubscriptionState.DENIED;
+        lastError = "the service denied the subscription" + (reason == null ? "" : ": " + reason);
+        LOG.warn("Trigger {}: {}", getEndpoint().getName(), lastError);
+    }
+
+    public SubscriptionState getSubscriptionState() {
+        return state;
+    }
+
+    /** Why the trigger is not subscribed, or why its last subscribe, renewal or unsubscribe failed; may be null. */
+    public String getLastError() {
+        return lastError;
+    }
+
+    /** When the service last accepted the subscription (component clock, epoch millis); 0 if never. */
+    public long getSubscribedAt() {
+        return subscribedAt;
+    }
+
+    /** When the subscription's lease ends (component clock, epoch millis); 0 when it has none known. */
+    public long getLeaseExpiresAt() {
+        return leaseExpiresAt;
     }
 
     private String trackingId() {

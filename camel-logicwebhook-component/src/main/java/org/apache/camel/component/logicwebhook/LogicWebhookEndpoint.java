@@ -41,6 +41,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     @UriParam
     private LogicWebhookConfiguration configuration;
 
+    private final EndpointStatistics statistics = new EndpointStatistics();
     private SubscriptionClient client;
     private PayloadSignatureVerifier payloadVerifier;
 
@@ -69,7 +70,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        client = new SubscriptionClient(getCamelContext(), configuration);
+        client = new SubscriptionClient(getCamelContext(), configuration, statistics);
         ServiceHelper.startService(client);
         payloadVerifier = createPayloadVerifier();
     }
@@ -131,6 +132,10 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
 
     SubscriptionClient getClient() {
         return client;
+    }
+
+    EndpointStatistics getStatistics() {
+        return statistics;
     }
 
     /**

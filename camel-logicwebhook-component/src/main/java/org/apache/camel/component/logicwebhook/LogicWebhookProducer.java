@@ -82,6 +82,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         try {
             response = client.send(request, endpoint.getName(), exchange.getExchangeId());
         } catch (LogicWebhookSubscriptionException e) {
+            endpoint.getStatistics().subscribeFailed(e.getMessage(), registry.now());
             if (registry.abandon(wait)) {
                 exchange.setException(e);
                 callback.done(true);

@@ -39,14 +39,16 @@ final class SubscriptionClient extends ServiceSupport {
 
     private final CamelContext context;
     private final LogicWebhookConfiguration configuration;
+    private final EndpointStatistics statistics;
     private final RequestTemplate subscribe;
     private final RequestTemplate unsubscribe;
     private Endpoint httpEndpoint;
     private Producer producer;
 
-    SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration) {
+    SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration, EndpointStatistics statistics) {
         this.context = context;
         this.configuration = configuration;
+        this.statistics = statistics;
         this.subscribe = RequestTemplate.compile(context, configuration.getSubscribeMethod(),
                 configuration.getSubscribeUri(), configuration.getSubscribeHeaders(), configuration.getSubscribeBody(), true);
         this.unsubscribe = configuration.getUnsubscribeUri() == null
@@ -155,6 +157,7 @@ final class SubscriptionClient extends ServiceSupport {
                 return true;
             } catch (LogicWebhookSubscriptionException e) {
                 if (attempt == attempts) {
+                    statistics.unsubscribeFailed(e.getMessage(), System.currentTimeMillis());
                     LOG.warn("Could not unsubscribe {} (tracking id {}) after {} attempt(s); the subscription may still"
                              + " exist at the service: {}",
                             name, trackingId, attempts, e.getMessage());
