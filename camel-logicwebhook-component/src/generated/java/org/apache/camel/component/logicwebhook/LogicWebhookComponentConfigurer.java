@@ -56,10 +56,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": target.setConfiguration(property(camelContext, org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class, value)); return true;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": target.setFinishedWaitsCapacity(property(camelContext, int.class, value)); return true;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "jsonbody":
         case "jsonBody": getOrCreateConfiguration(target).setJsonBody(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "leasefield":
+        case "leaseField": getOrCreateConfiguration(target).setLeaseField(property(camelContext, java.lang.String.class, value)); return true;
         case "maxbodysize":
         case "maxBodySize": target.setMaxBodySize(property(camelContext, long.class, value)); return true;
         case "maxtimeout":
@@ -80,14 +86,30 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "payloadSecret": getOrCreateConfiguration(target).setPayloadSecret(property(camelContext, java.lang.String.class, value)); return true;
         case "payloadsignature":
         case "payloadSignature": getOrCreateConfiguration(target).setPayloadSignature(property(camelContext, java.lang.String.class, value)); return true;
+        case "renewfraction":
+        case "renewFraction": getOrCreateConfiguration(target).setRenewFraction(property(camelContext, double.class, value)); return true;
+        case "renewinterval":
+        case "renewInterval": getOrCreateConfiguration(target).setRenewInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "requesttimeout":
         case "requestTimeout": getOrCreateConfiguration(target).setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrycount":
+        case "retryCount": getOrCreateConfiguration(target).setRetryCount(property(camelContext, int.class, value)); return true;
+        case "retryinterval":
+        case "retryInterval": getOrCreateConfiguration(target).setRetryInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": getOrCreateConfiguration(target).setRetryMaximumInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retryminimuminterval":
+        case "retryMinimumInterval": getOrCreateConfiguration(target).setRetryMinimumInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrypolicy":
+        case "retryPolicy": getOrCreateConfiguration(target).setRetryPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "secondarysigningkey":
         case "secondarySigningKey": target.setSecondarySigningKey(property(camelContext, java.lang.String.class, value)); return true;
         case "signingkey":
         case "signingKey": target.setSigningKey(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "starttimeout":
+        case "startTimeout": getOrCreateConfiguration(target).setStartTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "subscribebody":
         case "subscribeBody": getOrCreateConfiguration(target).setSubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "subscribeheaders":
@@ -99,8 +121,6 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": target.setTimeoutCheckInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": getOrCreateConfiguration(target).setUnsubscribeAttempts(property(camelContext, int.class, value)); return true;
         case "unsubscribebody":
         case "unsubscribeBody": getOrCreateConfiguration(target).setUnsubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeheaders":
@@ -146,10 +166,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return int.class;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return boolean.class;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return boolean.class;
         case "jsonbody":
         case "jsonBody": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "leasefield":
+        case "leaseField": return java.lang.String.class;
         case "maxbodysize":
         case "maxBodySize": return long.class;
         case "maxtimeout":
@@ -170,14 +196,30 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "payloadSecret": return java.lang.String.class;
         case "payloadsignature":
         case "payloadSignature": return java.lang.String.class;
+        case "renewfraction":
+        case "renewFraction": return double.class;
+        case "renewinterval":
+        case "renewInterval": return long.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
+        case "retrycount":
+        case "retryCount": return int.class;
+        case "retryinterval":
+        case "retryInterval": return long.class;
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": return long.class;
+        case "retryminimuminterval":
+        case "retryMinimumInterval": return long.class;
+        case "retrypolicy":
+        case "retryPolicy": return java.lang.String.class;
         case "secondarysigningkey":
         case "secondarySigningKey": return java.lang.String.class;
         case "signingkey":
         case "signingKey": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "starttimeout":
+        case "startTimeout": return long.class;
         case "subscribebody":
         case "subscribeBody": return java.lang.String.class;
         case "subscribeheaders":
@@ -189,8 +231,6 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": return long.class;
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": return long.class;
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": return int.class;
         case "unsubscribebody":
         case "unsubscribeBody": return java.lang.String.class;
         case "unsubscribeheaders":
@@ -237,10 +277,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return target.getConfiguration();
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return target.getFinishedWaitsCapacity();
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "jsonbody":
         case "jsonBody": return getOrCreateConfiguration(target).isJsonBody();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "leasefield":
+        case "leaseField": return getOrCreateConfiguration(target).getLeaseField();
         case "maxbodysize":
         case "maxBodySize": return target.getMaxBodySize();
         case "maxtimeout":
@@ -261,14 +307,30 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "payloadSecret": return getOrCreateConfiguration(target).getPayloadSecret();
         case "payloadsignature":
         case "payloadSignature": return getOrCreateConfiguration(target).getPayloadSignature();
+        case "renewfraction":
+        case "renewFraction": return getOrCreateConfiguration(target).getRenewFraction();
+        case "renewinterval":
+        case "renewInterval": return getOrCreateConfiguration(target).getRenewInterval();
         case "requesttimeout":
         case "requestTimeout": return getOrCreateConfiguration(target).getRequestTimeout();
+        case "retrycount":
+        case "retryCount": return getOrCreateConfiguration(target).getRetryCount();
+        case "retryinterval":
+        case "retryInterval": return getOrCreateConfiguration(target).getRetryInterval();
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": return getOrCreateConfiguration(target).getRetryMaximumInterval();
+        case "retryminimuminterval":
+        case "retryMinimumInterval": return getOrCreateConfiguration(target).getRetryMinimumInterval();
+        case "retrypolicy":
+        case "retryPolicy": return getOrCreateConfiguration(target).getRetryPolicy();
         case "secondarysigningkey":
         case "secondarySigningKey": return target.getSecondarySigningKey();
         case "signingkey":
         case "signingKey": return target.getSigningKey();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
+        case "starttimeout":
+        case "startTimeout": return getOrCreateConfiguration(target).getStartTimeout();
         case "subscribebody":
         case "subscribeBody": return getOrCreateConfiguration(target).getSubscribeBody();
         case "subscribeheaders":
@@ -280,8 +342,6 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": return target.getTimeoutCheckInterval();
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": return getOrCreateConfiguration(target).getUnsubscribeAttempts();
         case "unsubscribebody":
         case "unsubscribeBody": return getOrCreateConfiguration(target).getUnsubscribeBody();
         case "unsubscribeheaders":

@@ -50,6 +50,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "jsonBody": target.getConfiguration().setJsonBody(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "leasefield":
+        case "leaseField": target.getConfiguration().setLeaseField(property(camelContext, java.lang.String.class, value)); return true;
         case "maxtimeout":
         case "maxTimeout": target.getConfiguration().setMaxTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "oauth2bodyauthentication":
@@ -68,10 +70,26 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "payloadSecret": target.getConfiguration().setPayloadSecret(property(camelContext, java.lang.String.class, value)); return true;
         case "payloadsignature":
         case "payloadSignature": target.getConfiguration().setPayloadSignature(property(camelContext, java.lang.String.class, value)); return true;
+        case "renewfraction":
+        case "renewFraction": target.getConfiguration().setRenewFraction(property(camelContext, double.class, value)); return true;
+        case "renewinterval":
+        case "renewInterval": target.getConfiguration().setRenewInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "requesttimeout":
         case "requestTimeout": target.getConfiguration().setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrycount":
+        case "retryCount": target.getConfiguration().setRetryCount(property(camelContext, int.class, value)); return true;
+        case "retryinterval":
+        case "retryInterval": target.getConfiguration().setRetryInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": target.getConfiguration().setRetryMaximumInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retryminimuminterval":
+        case "retryMinimumInterval": target.getConfiguration().setRetryMinimumInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "retrypolicy":
+        case "retryPolicy": target.getConfiguration().setRetryPolicy(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
+        case "starttimeout":
+        case "startTimeout": target.getConfiguration().setStartTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "subscribebody":
         case "subscribeBody": target.getConfiguration().setSubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "subscribeheaders":
@@ -81,8 +99,6 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": target.getConfiguration().setSubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": target.getConfiguration().setUnsubscribeAttempts(property(camelContext, int.class, value)); return true;
         case "unsubscribebody":
         case "unsubscribeBody": target.getConfiguration().setUnsubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeheaders":
@@ -127,6 +143,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "jsonBody": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "leasefield":
+        case "leaseField": return java.lang.String.class;
         case "maxtimeout":
         case "maxTimeout": return long.class;
         case "oauth2bodyauthentication":
@@ -145,10 +163,26 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "payloadSecret": return java.lang.String.class;
         case "payloadsignature":
         case "payloadSignature": return java.lang.String.class;
+        case "renewfraction":
+        case "renewFraction": return double.class;
+        case "renewinterval":
+        case "renewInterval": return long.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
+        case "retrycount":
+        case "retryCount": return int.class;
+        case "retryinterval":
+        case "retryInterval": return long.class;
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": return long.class;
+        case "retryminimuminterval":
+        case "retryMinimumInterval": return long.class;
+        case "retrypolicy":
+        case "retryPolicy": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
+        case "starttimeout":
+        case "startTimeout": return long.class;
         case "subscribebody":
         case "subscribeBody": return java.lang.String.class;
         case "subscribeheaders":
@@ -158,8 +192,6 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": return java.lang.String.class;
         case "timeout": return long.class;
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": return int.class;
         case "unsubscribebody":
         case "unsubscribeBody": return java.lang.String.class;
         case "unsubscribeheaders":
@@ -205,6 +237,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "jsonBody": return target.getConfiguration().isJsonBody();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "leasefield":
+        case "leaseField": return target.getConfiguration().getLeaseField();
         case "maxtimeout":
         case "maxTimeout": return target.getConfiguration().getMaxTimeout();
         case "oauth2bodyauthentication":
@@ -223,10 +257,26 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "payloadSecret": return target.getConfiguration().getPayloadSecret();
         case "payloadsignature":
         case "payloadSignature": return target.getConfiguration().getPayloadSignature();
+        case "renewfraction":
+        case "renewFraction": return target.getConfiguration().getRenewFraction();
+        case "renewinterval":
+        case "renewInterval": return target.getConfiguration().getRenewInterval();
         case "requesttimeout":
         case "requestTimeout": return target.getConfiguration().getRequestTimeout();
+        case "retrycount":
+        case "retryCount": return target.getConfiguration().getRetryCount();
+        case "retryinterval":
+        case "retryInterval": return target.getConfiguration().getRetryInterval();
+        case "retrymaximuminterval":
+        case "retryMaximumInterval": return target.getConfiguration().getRetryMaximumInterval();
+        case "retryminimuminterval":
+        case "retryMinimumInterval": return target.getConfiguration().getRetryMinimumInterval();
+        case "retrypolicy":
+        case "retryPolicy": return target.getConfiguration().getRetryPolicy();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
+        case "starttimeout":
+        case "startTimeout": return target.getConfiguration().getStartTimeout();
         case "subscribebody":
         case "subscribeBody": return target.getConfiguration().getSubscribeBody();
         case "subscribeheaders":
@@ -236,8 +286,6 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": return target.getConfiguration().getSubscribeUri();
         case "timeout": return target.getConfiguration().getTimeout();
-        case "unsubscribeattempts":
-        case "unsubscribeAttempts": return target.getConfiguration().getUnsubscribeAttempts();
         case "unsubscribebody":
         case "unsubscribeBody": return target.getConfiguration().getUnsubscribeBody();
         case "unsubscribeheaders":

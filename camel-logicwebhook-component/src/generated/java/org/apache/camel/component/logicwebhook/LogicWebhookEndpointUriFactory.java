@@ -23,7 +23,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(37);
+        Set<String> props = new HashSet<>(45);
         props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
@@ -38,6 +38,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("exchangePattern");
         props.add("jsonBody");
         props.add("lazyStartProducer");
+        props.add("leaseField");
         props.add("maxTimeout");
         props.add("name");
         props.add("oauth2BodyAuthentication");
@@ -48,14 +49,21 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("oauth2TokenEndpoint");
         props.add("payloadSecret");
         props.add("payloadSignature");
+        props.add("renewFraction");
+        props.add("renewInterval");
         props.add("requestTimeout");
+        props.add("retryCount");
+        props.add("retryInterval");
+        props.add("retryMaximumInterval");
+        props.add("retryMinimumInterval");
+        props.add("retryPolicy");
         props.add("sslContextParameters");
+        props.add("startTimeout");
         props.add("subscribeBody");
         props.add("subscribeHeaders");
         props.add("subscribeMethod");
         props.add("subscribeUri");
         props.add("timeout");
-        props.add("unsubscribeAttempts");
         props.add("unsubscribeBody");
         props.add("unsubscribeHeaders");
         props.add("unsubscribeMethod");

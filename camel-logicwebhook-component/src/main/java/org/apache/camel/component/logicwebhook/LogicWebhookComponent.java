@@ -13,7 +13,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.util.ObjectHelper;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Holds what all endpoints share: the defaults, the signing key, the callback dispatcher and the action's wait registry.
  */
 @Component("logicwebhook")
-public class LogicWebhookComponent extends DefaultComponent {
+public class LogicWebhookComponent extends HealthCheckComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookComponent.class);
 
@@ -123,6 +123,8 @@ public class LogicWebhookComponent extends DefaultComponent {
             public void notify(CamelEvent event) {
                 // graceful shutdown would otherwise wait for every pending wait, up to its 45 s timeout
                 LogicWebhookProducer.cancel(waitRegistry, null, "the Camel context is stopping");
+                // and a trigger's start, for its next retry
+                waitRegistry.abandonScheduled();
             }
 
             @Override

@@ -84,10 +84,46 @@ public class LogicWebhookConfiguration implements Cloneable {
               description = "Connect and response timeout of each subscribe and unsubscribe request; it also bounds how"
                             + " long stopping a route can wait for an unsubscribe.")
     private long requestTimeout = 30_000;
-    @UriParam(label = "advanced", defaultValue = "2",
-              description = "How many times a failed unsubscribe (connection error or non-2xx answer) is tried in all"
-                            + " before it is logged and given up.")
-    private int unsubscribeAttempts = 2;
+    @UriParam(label = "common", defaultValue = "exponential", enums = "none,fixed,exponential",
+              description = "Retry policy of the subscribe and unsubscribe requests, as in Logic Apps: exponential waits a"
+                            + " random time between retryInterval x 2^(n-2) and retryInterval x 2^(n-1) before retry n,"
+                            + " within retryMinimumInterval and retryMaximumInterval; fixed waits retryInterval. Only a"
+                            + " request without an answer, or answered 408, 429 or 5xx, is retried; a Retry-After in the"
+                            + " answer is honoured (up to retryMaximumInterval).")
+    private String retryPolicy = "exponential";
+    @UriParam(label = "common", defaultValue = "4",
+              description = "How many times a failed subscribe or unsubscribe is retried (0 to 90).")
+    private int retryCount = 4;
+    @UriParam(label = "common", defaultValue = "7s", javaType = "java.time.Duration",
+              description = "The retry interval: the fixed delay, or the base of the exponential one.")
+    private long retryInterval = 7_000;
+    @UriParam(label = "advanced", defaultValue = "5s", javaType = "java.time.Duration",
+              description = "The shortest delay before an exponential retry.")
+    private long retryMinimumInterval = 5_000;
+    @UriParam(label = "advanced", defaultValue = "1h", javaType = "java.time.Duration",
+              description = "The longest delay before a retry, a Retry-After included.")
+    private long retryMaximumInterval = 3_600_000;
+    @UriParam(label = "consumer", defaultValue = "30s", javaType = "java.time.Duration",
+              description = "How long a trigger's route start (or resume) may take to subscribe, retries included. When"
+                            + " the next retry would come later, the start fails with the service's last answer, and"
+                            + " Camel's supervising route controller (if enabled) starts the route again later.")
+    private long startTimeout = 30_000;
+    @UriParam(label = "consumer", javaType = "java.time.Duration",
+              description = "Renew the trigger's subscription (send the subscribe request again) at this interval. Not"
+                            + " set: the trigger renews at renewFraction of the lease the service grants, when it grants"
+                            + " one (see leaseField), and of callbackUrlExpiry, so that its URL never expires.")
+    private long renewInterval;
+    @UriParam(label = "consumer",
+              description = "Field of the JSON subscribe response that gives the subscription's lease: a date-time"
+                            + " (ISO-8601) when it expires, a number of seconds, or an ISO-8601 duration. Not set: the"
+                            + " first of expirationDateTime (Microsoft Graph), expiresAt, expires_at, expiry, expiresIn,"
+                            + " expires_in, leaseSeconds, lease_seconds and hub.lease_seconds that is present. A WebSub"
+                            + " hub grants its lease in its verification request instead (hub.lease_seconds).")
+    private String leaseField;
+    @UriParam(label = "consumer", defaultValue = "0.8",
+              description = "When to renew, as a fraction of the lease (or of callbackUrlExpiry): 0.8 renews a 10-day"
+                            + " lease after 8 days.")
+    private double renewFraction = 0.8;
 
     @UriParam(label = "common", defaultValue = "POST",
               description = "Comma-separated HTTP methods that callback URLs accept; others are answered 405.")
@@ -269,12 +305,76 @@ public class LogicWebhookConfiguration implements Cloneable {
         this.requestTimeout = requestTimeout;
     }
 
-    public int getUnsubscribeAttempts() {
-        return unsubscribeAttempts;
+    public String getRetryPolicy() {
+        return retryPolicy;
     }
 
-    public void setUnsubscribeAttempts(int unsubscribeAttempts) {
-        this.unsubscribeAttempts = unsubscribeAttempts;
+    public void setRetryPolicy(String retryPolicy) {
+        this.retryPolicy = retryPolicy;
+    }
+
+    public int getRetryCount() {
+        return retryCount;
+    }
+
+    public void setRetryCount(int retryCount) {
+        this.retryCount = retryCount;
+    }
+
+    public long getRetryInterval() {
+        return retryInterval;
+    }
+
+    public void setRetryInterval(long retryInterval) {
+        this.retryInterval = retryInterval;
+    }
+
+    public long getRetryMinimumInterval() {
+        return retryMinimumInterval;
+    }
+
+    public void setRetryMinimumInterval(long retryMinimumInterval) {
+        this.retryMinimumInterval = retryMinimumInterval;
+    }
+
+    public long getRetryMaximumInterval() {
+        return retryMaximumInterval;
+    }
+
+    public void setRetryMaximumInterval(long retryMaximumInterval) {
+        this.retryMaximumInterval = retryMaximumInterval;
+    }
+
+    public long getStartTimeout() {
+        return startTimeout;
+    }
+
+    public void setStartTimeout(long startTimeout) {
+        this.startTimeout = startTimeout;
+    }
+
+    public long getRenewInterval() {
+        return renewInterval;
+    }
+
+    public void setRenewInterval(long renewInterval) {
+        this.renewInterval = renewInterval;
+    }
+
+    public String getLeaseField() {
+        return leaseField;
+    }
+
+    public void setLeaseField(String leaseField) {
+        this.leaseField = leaseField;
+    }
+
+    public double getRenewFraction() {
+        return renewFraction;
+    }
+
+    public void setRenewFraction(double renewFraction) {
+        this.renewFraction = renewFraction;
     }
 
     public String getCallbackMethods() {

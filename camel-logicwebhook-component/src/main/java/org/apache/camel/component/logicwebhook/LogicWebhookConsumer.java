@@ -1,8 +1,13 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.Suspendable;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -11,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP Webhook trigger: its callback path goes live, then it subscribes; every callback becomes an exchange; on stop
  * it unsubscribes, then its path goes down. Suspend and resume unsubscribe and subscribe again (Logic Apps' disable and
- * enable), and callbacks meanwhile are answered 503.
+ * enable), and callbacks meanwhile are answered 503. While it runs, it renews its subscription before the lease that
+ * the service granted ends.
  */
 public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable {
 
@@ -21,11 +27,13 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     public enum SubscriptionState {
         /** Not started, or stopped: the trigger holds no subscription. */
         STOPPED,
-        /** The subscribe request (or its retries) is under way. */
+        /** The subscribe request is under way. */
         SUBSCRIBING,
+        /** A subscribe or renewal failed and is being retried; see the last error. */
+        RETRYING,
         /** The service accepted the subscription. */
         SUBSCRIBED,
-        /** Subscribing or renewing failed and the trigger gave up for now; see the last error. */
+        /** A renewal failed after its retries; the trigger tries again later. See the last error. */
         FAILED,
         /** The service refused the subscription (a WebSub hub sent hub.mode=denied). */
         DENIED,
@@ -33,7 +41,15 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         SUSPENDED
     }
 
-    private volatile OutboundRequest unsubscribeRequest;
+    /** A renewal is never scheduled sooner than this after the last subscribe, whatever lease a service gives. */
+    private static final long SHORTEST_RENEWAL = 1_000;
+
+    /** Guards the subscription: a subscribe or renewal that ends after a stop must not keep what it got. */
+    private final Object lock = new Object();
+    /** Moves (under the lock) on each stop and suspend; a subscribe of an older generation is stale. */
+    private volatile long generation;
+    private OutboundRequest unsubscribeRequest;
+    private DueTasks.Entry renewal;
     private volatile SubscriptionState state = SubscriptionState.STOPPED;
     private volatile String lastError;
     private volatile long subscribedAt;
@@ -49,12 +65,20 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     }
 
     @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        LogicWebhookTriggerHealthCheck check = new LogicWebhookTriggerHealthCheck(this, "consumer:" + getRouteId());
+        check.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
+        setHealthCheck(check);
+    }
+
+    @Override
     protected void doStart() throws Exception {
         super.doStart();
         CallbackDispatcher dispatcher = getEndpoint().getComponent().getDispatcher();
         dispatcher.register(this);
         try {
-            subscribe();
+            subscribeAtStart();
         } catch (Exception e) {
             dispatcher.unregister(this);
             throw e;
@@ -63,69 +87,231 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
 
     @Override
     protected void doStop() throws Exception {
-        unsubscribe();
-        state = SubscriptionState.STOPPED;
+        endSubscription(SubscriptionState.STOPPED);
         getEndpoint().getComponent().getDispatcher().unregister(this);
         super.doStop();
     }
 
     @Override
     protected void doSuspend() throws Exception {
-        unsubscribe();
-        state = SubscriptionState.SUSPENDED;
+        endSubscription(SubscriptionState.SUSPENDED);
     }
 
     @Override
     protected void doResume() throws Exception {
-        subscribe();
+        subscribeAtStart();
     }
 
-    private void subscribe() throws Exception {
+    /**
+     * Subscribes, retrying within startTimeout; a subscribe that still fails fails the route's start with the service's
+     * answer, so that Camel's supervising route controller can start it again later.
+     */
+    private void subscribeAtStart() throws Exception {
+        long gen = generation;
+        state = SubscriptionState.SUBSCRIBING;
+        long now = now();
+        long timeout = getEndpoint().getConfiguration().getStartTimeout();
+        long deadline = now + timeout < now ? Long.MAX_VALUE : now + timeout;
+        try {
+            subscribe(gen, deadline, false).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            gaveUp(gen, cause);
+            throw cause instanceof Exception exception ? exception : new RuntimeCamelException(cause);
+        }
+    }
+
+    /** Sends the subscribe request (with its retries); when it succeeds, the trigger holds the new subscription. */
+    private CompletableFuture<Void> subscribe(long gen, long deadline, boolean renewal) {
         LogicWebhookEndpoint endpoint = getEndpoint();
         SubscriptionClient client = endpoint.getClient();
         Exchange scratch = endpoint.createExchange();
+        // a fresh URL each time: a signed expiry (callbackUrlExpiry) starts again with every renewal
         endpoint.setCallbackVariables(scratch, null);
         OutboundRequest request = client.subscribeRequest(scratch);
-        state = SubscriptionState.SUBSCRIBING;
-        SubscriptionClient.Response response;
-        try {
-            response = client.send(request, endpoint.getName(), trackingId());
-        } catch (LogicWebhookSubscriptionException e) {
-            state = SubscriptionState.FAILED;
-            lastError = e.getMessage();
-            endpoint.getStatistics().subscribeFailed(e.getMessage(), endpoint.getComponent().getClock().millis());
-            throw e;
+        return client.sendWithRetries(request, endpoint.getName(), trackingId(), deadline, () -> gen == generation,
+                e -> retrying(gen, e))
+                .thenAccept(response -> subscribed(gen, request, scratch, response, renewal));
+    }
+
+    private void subscribed(
+            long gen, OutboundRequest request, Exchange scratch, SubscriptionClient.Response response, boolean renewal) {
+        LogicWebhookEndpoint endpoint = getEndpoint();
+        SubscriptionClient client = endpoint.getClient();
+        OutboundRequest next = client.unsubscribeRequest(scratch, response);
+        long now = now();
+        long lease = Lease.fromResponse(SubscriptionClient.parseBody(response.body()),
+                endpoint.getConfiguration().getLeaseField(), now);
+        OutboundRequest previous;
+        synchronized (lock) {
+            if (gen != generation) {
+                previous = null;
+            } else {
+                previous = unsubscribeRequest;
+                unsubscribeRequest = next;
+                state = SubscriptionState.SUBSCRIBED;
+                lastError = null;
+                subscribedAt = now;
+                if (lease >= 0) {
+                    leaseExpiresAt = now + lease;
+                }
+                scheduleRenewal(gen, leaseExpiresAt > now ? leaseExpiresAt - now : -1);
+            }
         }
-        unsubscribeRequest = client.unsubscribeRequest(scratch, response);
-        state = SubscriptionState.SUBSCRIBED;
-        subscribedAt = endpoint.getComponent().getClock().millis();
-        LOG.info("Trigger {} subscribed with {} {} (answered {}); callbacks go to {}?sig=…", endpoint.getName(),
-                request.method(), request.safeUri(), response.status(), endpoint.callbackPrefix(endpoint.getName()));
-        if (unsubscribeRequest == null) {
-            LOG.info("Trigger {} has no unsubscribeUri: it will not unsubscribe when it stops", endpoint.getName());
+        if (gen != generation) {
+            // the trigger stopped while this subscribe was under way: what it got must not outlive the trigger
+            LOG.info("Trigger {} stopped while subscribing: unsubscribing the subscription it just got", endpoint.getName());
+            if (next != null) {
+                client.unsubscribe(next, endpoint.getName(), trackingId());
+            }
+            return;
+        }
+        if (renewal) {
+            LOG.debug("Trigger {} renewed its subscription (answered {})", endpoint.getName(), response.status());
+        } else {
+            LOG.info("Trigger {} subscribed with {} {} (answered {}); callbacks go to {}?sig=…", endpoint.getName(),
+                    request.method(), request.safeUri(), response.status(), endpoint.callbackPrefix(endpoint.getName()));
+            if (next == null) {
+                LOG.info("Trigger {} has no unsubscribeUri: it will not unsubscribe when it stops", endpoint.getName());
+            }
+        }
+        if (previous != null && !previous.equals(next)) {
+            // the renewal made a new subscription rather than extending the old one, which would go on calling back
+            client.unsubscribe(previous, endpoint.getName(), trackingId());
         }
     }
 
-    private void unsubscribe() {
-        OutboundRequest request = unsubscribeRequest;
-        unsubscribeRequest = null;
+    /** Schedules the next renewal, if the trigger has a lease, a renewInterval or an expiring URL. Holds the lock. */
+    private void scheduleRenewal(long gen, long leaseMillis) {
+        if (renewal != null) {
+            renewal.cancel();
+            renewal = null;
+        }
+        LogicWebhookConfiguration configuration = getEndpoint().getConfiguration();
+        long delay = configuration.getRenewInterval();
+        if (delay <= 0) {
+            delay = fractionOf(leaseMillis, configuration.getRenewFraction());
+            long url = fractionOf(configuration.getCallbackUrlExpiry() > 0 ? configuration.getCallbackUrlExpiry() : -1,
+                    configuration.getRenewFraction());
+            delay = delay < 0 ? url : url < 0 ? delay : Math.min(delay, url);
+        }
+        if (delay < 0) {
+            return;
+        }
+        scheduleRenewalIn(gen, Math.max(SHORTEST_RENEWAL, delay));
+    }
+
+    private void scheduleRenewalIn(long gen, long delay) {
+        renewal = getEndpoint().getComponent().getWaitRegistry().schedule(now() + delay, new DueTasks.Task() {
+            @Override
+            public void run() {
+                renew(gen);
+            }
+
+            @Override
+            public void abandon() {
+                // the component stops: so does the trigger, which needs no renewal then
+            }
+        });
+    }
+
+    private static long fractionOf(long millis, double fraction) {
+        return millis < 0 ? -1 : (long) (millis * Math.min(1.0, Math.max(0.0, fraction)));
+    }
+
+    /** Runs on the worker pool: sends the subscribe request again, with the retry policy and no deadline. */
+    private void renew(long gen) {
+        if (gen != generation) {
+            return;
+        }
+        LOG.debug("Trigger {} renews its subscription", getEndpoint().getName());
+        subscribe(gen, Long.MAX_VALUE, true).whenComplete((done, failure) -> {
+            if (failure != null) {
+                renewalFailed(gen, failure);
+            }
+        });
+    }
+
+    private void renewalFailed(long gen, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        long retryIn = Math.max(SHORTEST_RENEWAL, getEndpoint().getConfiguration().getRetryMaximumInterval());
+        synchronized (lock) {
+            if (gen != generation) {
+                return;
+            }
+            gaveUp(gen, cause);
+            // the subscription may lapse, but the trigger keeps trying: a renewal that gave up starts over later
+            scheduleRenewal(gen, -1);
+            if (renewal == null) {
+                scheduleRenewalIn(gen, retryIn);
+            }
+        }
+        LOG.warn("Trigger {} could not renew its subscription: {}", getEndpoint().getName(), cause.getMessage());
+    }
+
+    private void retrying(long gen, LogicWebhookSubscriptionException e) {
+        if (gen == generation) {
+            state = SubscriptionState.RETRYING;
+            lastError = e.getMessage();
+        }
+    }
+
+    private void gaveUp(long gen, Throwable cause) {
+        if (gen == generation) {
+            state = SubscriptionState.FAILED;
+            lastError = cause.getMessage();
+            getEndpoint().getStatistics().subscribeFailed(cause.getMessage(), now());
+        }
+    }
+
+    /** Stops renewing and unsubscribes (a failed unsubscribe is retried in the background and never thrown). */
+    private void endSubscription(SubscriptionState next) {
+        OutboundRequest request;
+        synchronized (lock) {
+            generation++;
+            if (renewal != null) {
+                renewal.cancel();
+                renewal = null;
+            }
+            request = unsubscribeRequest;
+            unsubscribeRequest = null;
+            state = next;
+            leaseExpiresAt = 0;
+        }
         if (request != null) {
             getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId());
         }
     }
 
+    private long now() {
+        return getEndpoint().getComponent().getClock().millis();
+    }
+
     /**
-     * A WebSub hub verified the subscription and granted a lease of this many seconds.
+     * A WebSub hub verified the subscription and granted a lease of this many seconds: the renewal is scheduled from it
+     * (unless renewInterval is set).
      */
     void leaseGranted(long leaseSeconds) {
-        // lease renewal (issue 6) schedules the renewal from this
-        leaseExpiresAt = getEndpoint().getComponent().getClock().millis() + leaseSeconds * 1000;
+        synchronized (lock) {
+            if (state == SubscriptionState.STOPPED || state == SubscriptionState.SUSPENDED) {
+                return;
+            }
+            long lease = Math.max(0, leaseSeconds) * 1000;
+            leaseExpiresAt = now() + lease;
+            scheduleRenewal(generation, lease);
+        }
     }
 
     /** The service refused the subscription (a WebSub hub's hub.mode=denied, with its hub.reason). */
     void subscriptionDenied(String reason) {
-        state = SubscriptionState.DENIED;
-        lastError = "the service denied the subscription" + (reason == null ? "" : ": " + reason);
+        synchronized (lock) {
+            if (renewal != null) {
+                renewal.cancel();
+                renewal = null;
+            }
+            state = SubscriptionState.DENIED;
+            lastError = "the service denied the subscription" + (reason == null ? "" : ": " + reason);
+        }
         LOG.warn("Trigger {}: {}", getEndpoint().getName(), lastError);
     }
 
@@ -133,7 +319,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         return state;
     }
 
-    /** Why the trigger is not subscribed, or why its last subscribe, renewal or unsubscribe failed; may be null. */
+    /** Why the trigger is not subscribed, or why its last subscribe or renewal failed; null when all is well. */
     public String getLastError() {
         return lastError;
     }

@@ -70,7 +70,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        client = new SubscriptionClient(getCamelContext(), configuration, statistics);
+        client = new SubscriptionClient(getComponent(), configuration, statistics);
         ServiceHelper.startService(client);
         payloadVerifier = createPayloadVerifier();
     }

@@ -2,6 +2,8 @@ package org.apache.camel.component.logicwebhook;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.apache.camel.AsyncCallback;
@@ -78,15 +80,37 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
 
         PendingWait wait = newWait(id, exchange, callback, registry.now());
         registry.register(wait);
+        // retries run until the wait's own deadline, and stop once the wait ended (a timeout, a cancel, its callback)
+        CompletableFuture<SubscriptionClient.Response> subscribed = client.sendWithRetries(request, endpoint.getName(),
+                exchange.getExchangeId(), wait.deadline, () -> wait.state() == PendingWait.PENDING, e -> {
+                });
+        if (subscribed.isDone()) {
+            return onSubscribed(wait, scratch, subscribed, true);
+        }
+        subscribed.whenComplete((response, failure) -> onSubscribed(wait, scratch, subscribed, false));
+        return false;
+    }
+
+    /**
+     * The subscribe request (and its retries) ended: keep how to unsubscribe, or fail the exchange when the wait is still
+     * ours.
+     *
+     * @return whether the exchange was completed on the caller's thread (the value for {@link #process})
+     */
+    private boolean onSubscribed(
+            PendingWait wait, Exchange scratch, CompletableFuture<SubscriptionClient.Response> subscribed, boolean sync) {
+        LogicWebhookEndpoint endpoint = getEndpoint();
+        WaitRegistry registry = registry();
         SubscriptionClient.Response response;
         try {
-            response = client.send(request, endpoint.getName(), exchange.getExchangeId());
-        } catch (LogicWebhookSubscriptionException e) {
-            endpoint.getStatistics().subscribeFailed(e.getMessage(), registry.now());
+            response = subscribed.join();
+        } catch (CompletionException e) {
+            Throwable failure = e.getCause() != null ? e.getCause() : e;
+            endpoint.getStatistics().subscribeFailed(failure.getMessage(), registry.now());
             if (registry.abandon(wait)) {
-                exchange.setException(e);
-                callback.done(true);
-                return true;
+                wait.exchange.setException(failure);
+                wait.callback.done(sync);
+                return sync;
             }
             // the wait ended meanwhile (a timeout or a cancel); whoever ended it completes the exchange
             return false;
@@ -94,7 +118,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         OutboundRequest unsubscribe = null;
         if (scratch != null) {
             try {
-                unsubscribe = client.unsubscribeRequest(scratch, response);
+                unsubscribe = endpoint.getClient().unsubscribeRequest(scratch, response);
             } catch (Exception e) {
                 LOG.warn("logicwebhook:{} cannot resolve its unsubscribe request, so it will not unsubscribe: {}",
                         endpoint.getName(), e.getMessage());

@@ -4,6 +4,9 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
@@ -12,11 +15,13 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
 import org.apache.camel.Producer;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.ObjectHelper;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,17 +43,22 @@ final class SubscriptionClient extends ServiceSupport {
     }
 
     private final CamelContext context;
+    private final LogicWebhookComponent component;
     private final LogicWebhookConfiguration configuration;
     private final EndpointStatistics statistics;
+    private final RetryPolicy retryPolicy;
     private final RequestTemplate subscribe;
     private final RequestTemplate unsubscribe;
     private Endpoint httpEndpoint;
     private Producer producer;
 
-    SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration, EndpointStatistics statistics) {
-        this.context = context;
+    SubscriptionClient(LogicWebhookComponent component, LogicWebhookConfiguration configuration,
+                       EndpointStatistics statistics) {
+        this.context = component.getCamelContext();
+        this.component = component;
         this.configuration = configuration;
         this.statistics = statistics;
+        this.retryPolicy = RetryPolicy.of(configuration, component.getClock());
         this.subscribe = RequestTemplate.compile(context, configuration.getSubscribeMethod(),
                 configuration.getSubscribeUri(), configuration.getSubscribeHeaders(), configuration.getSubscribeBody(), true);
         this.unsubscribe = configuration.getUnsubscribeUri() == null
@@ -115,7 +125,9 @@ final class SubscriptionClient extends ServiceSupport {
         String body = out.getBody(String.class);
         if (status < 200 || status > 299) {
             throw new LogicWebhookSubscriptionException(
-                    what + " answered " + status + ": " + excerpt(body), status, body, null);
+                    what + " answered " + status + ": " + excerpt(body), status, body, out.getHeader("Retry-After",
+                            String.class),
+                    LogicWebhookSubscriptionException.isRetryableStatus(status), null);
         }
         return new Response(status, body, out.getHeader("Location", String.class));
     }
@@ -141,32 +153,118 @@ final class SubscriptionClient extends ServiceSupport {
             }
         }
         throw new LogicWebhookSubscriptionException(
-                request.method() + " " + request.safeUri() + " was not sent: its host is not in allowedHosts", 0, null, null);
+                request.method() + " " + request.safeUri() + " was not sent: its host is not in allowedHosts", 0, null,
+                null, false, null);
     }
 
     /**
-     * Unsubscribes, trying {@code unsubscribeAttempts} times; a failure is logged with what is needed to clean up by
-     * hand, and never thrown: an unsubscribe must not stop a route from stopping.
+     * Sends a request with the retry policy: the first attempt on the caller's thread, each retry on the worker pool
+     * once its delay passed on the component's clock. Holds no thread while it waits.
+     *
+     * @param  deadline  no retry is made that would start after this time (component clock)
+     * @param  wanted    asked before each retry: false ends the sequence (its owner stopped or finished meanwhile)
+     * @param  onFailure told of each failed attempt that will be retried
+     * @return           the answer, or a {@link LogicWebhookSubscriptionException}: the last failure, or why no retry was
+     *                   made
      */
-    boolean unsubscribe(OutboundRequest request, String name, String trackingId) {
-        int attempts = Math.max(1, configuration.getUnsubscribeAttempts());
-        for (int attempt = 1; attempt <= attempts; attempt++) {
+    CompletableFuture<Response> sendWithRetries(
+            OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
+            Consumer<LogicWebhookSubscriptionException> onFailure) {
+        Attempts attempts = new Attempts(request, name, trackingId, deadline, wanted, onFailure);
+        attempts.attempt();
+        return attempts.result;
+    }
+
+    /** One request and its retries. */
+    private final class Attempts implements DueTasks.Task {
+        private final OutboundRequest request;
+        private final String name;
+        private final String trackingId;
+        private final long deadline;
+        private final BooleanSupplier wanted;
+        private final Consumer<LogicWebhookSubscriptionException> onFailure;
+        private final CompletableFuture<Response> result = new CompletableFuture<>();
+        private int retries;
+        private LogicWebhookSubscriptionException last;
+
+        Attempts(OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
+                 Consumer<LogicWebhookSubscriptionException> onFailure) {
+            this.request = request;
+            this.name = name;
+            this.trackingId = trackingId;
+            this.deadline = deadline;
+            this.wanted = wanted;
+            this.onFailure = onFailure;
+        }
+
+        void attempt() {
             try {
-                send(request, name, trackingId);
-                LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
-                return true;
+                result.complete(send(request, name, trackingId));
             } catch (LogicWebhookSubscriptionException e) {
-                if (attempt == attempts) {
-                    statistics.unsubscribeFailed(e.getMessage(), System.currentTimeMillis());
-                    LOG.warn("Could not unsubscribe {} (tracking id {}) after {} attempt(s); the subscription may still"
-                             + " exist at the service: {}",
-                            name, trackingId, attempts, e.getMessage());
-                } else {
-                    LOG.debug("Unsubscribe attempt {} of {} for {} failed: {}", attempt, attempts, name, e.getMessage());
-                }
+                last = e;
+                retryLater(e);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
             }
         }
-        return false;
+
+        private void retryLater(LogicWebhookSubscriptionException e) {
+            long delay = retryPolicy.delayBeforeRetry(retries + 1, e);
+            long now = component.getClock().millis();
+            if (delay < 0) {
+                result.completeExceptionally(retries == 0 ? e : gaveUp(e, " (after " + retries + " retries)"));
+            } else if (delay > deadline - now) {
+                result.completeExceptionally(gaveUp(e, " (not retried: the next retry, in " + seconds(delay)
+                                                       + " s, would come too late)"));
+            } else {
+                retries++;
+                LOG.info("{} of {} failed, retry {} of {} in {} s: {}", request.method(), name, retries,
+                        retryPolicy.count(), seconds(delay), e.getMessage());
+                onFailure.accept(e);
+                component.getWaitRegistry().schedule(now + delay, this);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (wanted.getAsBoolean()) {
+                attempt();
+            } else {
+                result.completeExceptionally(gaveUp(last, " (its retries were called off)"));
+            }
+        }
+
+        @Override
+        public void abandon() {
+            result.completeExceptionally(gaveUp(last, " (its retries were given up: the component is stopping)"));
+        }
+    }
+
+    private static LogicWebhookSubscriptionException gaveUp(LogicWebhookSubscriptionException e, String why) {
+        return new LogicWebhookSubscriptionException(
+                e.getMessage() + why, e.getStatusCode(), e.getResponseBody(), e.getRetryAfter(), e.isRetryable(), e);
+    }
+
+    private static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+    }
+
+    /**
+     * Unsubscribes with the retry policy: the first attempt on the caller's thread (bounded by requestTimeout), retries
+     * in the background. A final failure is logged with what is needed to clean up by hand, and never thrown: an
+     * unsubscribe must not stop a route from stopping.
+     */
+    void unsubscribe(OutboundRequest request, String name, String trackingId) {
+        sendWithRetries(request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
+        }).whenComplete((response, failure) -> {
+            if (failure == null) {
+                LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
+            } else {
+                statistics.unsubscribeFailed(failure.getMessage(), component.getClock().millis());
+                LOG.warn("Could not unsubscribe {} (tracking id {}); the subscription may still exist at the service: {}",
+                        name, trackingId, failure.getMessage());
+            }
+        });
     }
 
     @Override
@@ -174,6 +272,8 @@ final class SubscriptionClient extends ServiceSupport {
         Map<String, Object> options = new HashMap<>();
         options.put("throwExceptionOnFailure", false);
         options.put("followRedirects", false);
+        // the retry policy is ours: the HTTP client's own would retry a 429 or 503 once more, unseen and unbounded by it
+        options.put("httpClientConfigurer", (HttpClientConfigurer) HttpClientBuilder::disableAutomaticRetries);
         Timeout timeout = Timeout.ofMilliseconds(configuration.getRequestTimeout());
         options.put("connectTimeout", timeout);
         options.put("responseTimeout", timeout);
@@ -235,7 +335,7 @@ final class SubscriptionClient extends ServiceSupport {
         }
     }
 
-    private static Object parseBody(String body) {
+    static Object parseBody(String body) {
         if (body == null || body.isBlank()) {
             return body;
         }

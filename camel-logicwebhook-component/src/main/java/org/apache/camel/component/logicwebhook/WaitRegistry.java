@@ -29,6 +29,7 @@ final class WaitRegistry extends ServiceSupport {
 
     private final CamelContext context;
     private final Map<String, PendingWait> waits = new ConcurrentHashMap<>();
+    private final DueTasks dueTasks = new DueTasks();
     private final Map<String, Integer> finished;
     private final long sweepInterval;
     private final int workerPoolSize;
@@ -115,13 +116,36 @@ final class WaitRegistry extends ServiceSupport {
         return wait.state() == PendingWait.PENDING;
     }
 
-    /** Finishes every expired wait as timed out and hands each to the worker pool. */
+    /**
+     * Runs a task on the worker pool once the clock reaches {@code dueAt}; a task still waiting when the component stops
+     * is abandoned.
+     *
+     * @return the scheduled entry, or {@code null} when the task was abandoned at once
+     */
+    DueTasks.Entry schedule(long dueAt, DueTasks.Task task) {
+        return dueTasks.schedule(dueAt, task);
+    }
+
+    /**
+     * Gives up every retry and renewal still waiting for its time, and any scheduled from now on: the application is
+     * stopping, and a route start that waits for a retry must not hold up the stop.
+     */
+    void abandonScheduled() {
+        for (DueTasks.Task task : dueTasks.close()) {
+            execute(task::abandon);
+        }
+    }
+
+    /** Finishes every expired wait as timed out and hands each to the worker pool, with every task that is due. */
     void sweep() {
         long now = now();
         for (PendingWait wait : waits.values()) {
             if (wait.deadline <= now && finish(wait, PendingWait.TIMED_OUT)) {
                 execute(() -> wait.producer.onTimeout(wait));
             }
+        }
+        for (DueTasks.Task task : dueTasks.takeDue(now)) {
+            execute(task::run);
         }
     }
 
@@ -138,6 +162,11 @@ final class WaitRegistry extends ServiceSupport {
 
     int size() {
         return waits.size();
+    }
+
+    /** How many retries and renewals wait for their time. */
+    int scheduledTasks() {
+        return dueTasks.size();
     }
 
     void execute(Runnable task) {
@@ -158,6 +187,7 @@ final class WaitRegistry extends ServiceSupport {
         // Camel reads -1 as "no queue" (a hand-off that runs the task on the caller when the workers are busy)
         profile.setMaxQueueSize(Integer.MAX_VALUE);
         workers = context.getExecutorServiceManager().newThreadPool(this, "LogicWebhookWorker", profile);
+        dueTasks.open();
         sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
         sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
     }
@@ -165,6 +195,7 @@ final class WaitRegistry extends ServiceSupport {
     @Override
     protected void doStop() throws Exception {
         context.getExecutorServiceManager().shutdown(sweeper);
+        abandonScheduled();
         context.getExecutorServiceManager().shutdownGraceful(workers, 10_000);
         sweeper = null;
         workers = null;

@@ -343,11 +343,12 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
 
     @Test
     void aFailedSubscribeFailsTheExchangeAndLeavesNothingRegistered() throws Exception {
-        service.on("POST /jobs", r -> FakeService.Answer.of(500, "{\"error\":\"backend down\"}"));
+        // a 4xx is not retried
+        service.on("POST /jobs", r -> FakeService.Answer.of(422, "{\"error\":\"unknown order\"}"));
         Exchange done = start("order-x").get(10, TimeUnit.SECONDS);
         LogicWebhookSubscriptionException e
                 = assertInstanceOf(LogicWebhookSubscriptionException.class, done.getException());
-        assertTrue(e.getMessage().contains("500") && e.getMessage().contains("backend down"), e.getMessage());
+        assertTrue(e.getMessage().contains("422") && e.getMessage().contains("unknown order"), e.getMessage());
         assertTrue(e.getMessage().contains(service.url() + "/jobs"), e.getMessage());
         assertEquals(0, registry().size());
     }

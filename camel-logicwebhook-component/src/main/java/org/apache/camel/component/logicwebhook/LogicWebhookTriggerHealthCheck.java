@@ -1,0 +1,72 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckResultBuilder;
+
+/**
+ * The readiness of one trigger: UP while the service holds its subscription, DOWN with the reason otherwise (still
+ * subscribing, retrying, a renewal that gave up, denied, suspended). Camel's consumer health check of the trigger's
+ * route calls it. Liveness is always UP: restarting the application would not make the service answer.
+ */
+final class LogicWebhookTriggerHealthCheck implements HealthCheck {
+
+    private final LogicWebhookConsumer trigger;
+    private final String id;
+    private boolean enabled = true;
+
+    LogicWebhookTriggerHealthCheck(LogicWebhookConsumer trigger, String id) {
+        this.trigger = trigger;
+        this.id = id;
+    }
+
+    @Override
+    public String getGroup() {
+        return "camel";
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @Override
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public Result call(Map<String, Object> options) {
+        HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this);
+        if (!enabled) {
+            builder.message("Disabled");
+            builder.detail(CHECK_ENABLED, false);
+            return builder.unknown().build();
+        }
+        Kind kind = (Kind) options.getOrDefault(CHECK_KIND, Kind.ALL);
+        LogicWebhookConsumer.SubscriptionState state = trigger.getSubscriptionState();
+        String name = trigger.getEndpoint().getName();
+        builder.detail("logicwebhook.trigger", name);
+        builder.detail("logicwebhook.subscriptionState", state.name());
+        if (trigger.getLeaseExpiresAt() > 0) {
+            builder.detail("logicwebhook.leaseExpiresAt", trigger.getLeaseExpiresAt());
+        }
+        if (kind == Kind.LIVENESS || state == LogicWebhookConsumer.SubscriptionState.SUBSCRIBED) {
+            return builder.up().build();
+        }
+        String error = trigger.getLastError();
+        builder.message("Trigger " + name + " is not subscribed (" + state + ")" + (error == null ? "" : ": " + error));
+        return builder.down().build();
+    }
+}
