@@ -86,6 +86,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         Exchange scratch = endpoint.createExchange();
         endpoint.setCallbackVariables(scratch, null);
         OutboundRequest request = client.subscribeRequest(scratch);
+        endpoint.getComponent().getDispatcher().getHandshake().subscribing(endpoint.getName());
         state = SubscriptionState.SUBSCRIBING;
         SubscriptionClient.Response response;
         try {
@@ -110,6 +111,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         OutboundRequest request = unsubscribeRequest;
         unsubscribeRequest = null;
         if (request != null) {
+            LogicWebhookEndpoint endpoint = getEndpoint();
+            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint, endpoint.getName());
             getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId());
         }
     }
