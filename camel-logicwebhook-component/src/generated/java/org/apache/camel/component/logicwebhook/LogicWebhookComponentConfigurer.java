@@ -56,6 +56,7 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": target.setConfiguration(property(camelContext, org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class, value)); return true;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": target.setFinishedWaitsCapacity(property(camelContext, int.class, value)); return true;
+        case "handshake": getOrCreateConfiguration(target).setHandshake(property(camelContext, java.lang.String.class, value)); return true;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
@@ -131,6 +132,12 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": getOrCreateConfiguration(target).setUnsubscribeOnCallback(property(camelContext, boolean.class, value)); return true;
         case "unsubscribeuri":
         case "unsubscribeUri": getOrCreateConfiguration(target).setUnsubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": getOrCreateConfiguration(target).setWebhookAllowedOrigins(property(camelContext, java.lang.String.class, value)); return true;
+        case "webhookallowedrate":
+        case "webhookAllowedRate": getOrCreateConfiguration(target).setWebhookAllowedRate(property(camelContext, java.lang.String.class, value)); return true;
+        case "websubtopic":
+        case "websubTopic": getOrCreateConfiguration(target).setWebsubTopic(property(camelContext, java.lang.String.class, value)); return true;
         case "workerpoolsize":
         case "workerPoolSize": target.setWorkerPoolSize(property(camelContext, int.class, value)); return true;
         default: return false;
@@ -166,6 +173,7 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return int.class;
+        case "handshake": return java.lang.String.class;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
@@ -241,6 +249,12 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": return boolean.class;
         case "unsubscribeuri":
         case "unsubscribeUri": return java.lang.String.class;
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": return java.lang.String.class;
+        case "webhookallowedrate":
+        case "webhookAllowedRate": return java.lang.String.class;
+        case "websubtopic":
+        case "websubTopic": return java.lang.String.class;
         case "workerpoolsize":
         case "workerPoolSize": return int.class;
         default: return null;
@@ -277,6 +291,7 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return target.getConfiguration();
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return target.getFinishedWaitsCapacity();
+        case "handshake": return getOrCreateConfiguration(target).getHandshake();
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
@@ -352,6 +367,12 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": return getOrCreateConfiguration(target).isUnsubscribeOnCallback();
         case "unsubscribeuri":
         case "unsubscribeUri": return getOrCreateConfiguration(target).getUnsubscribeUri();
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": return getOrCreateConfiguration(target).getWebhookAllowedOrigins();
+        case "webhookallowedrate":
+        case "webhookAllowedRate": return getOrCreateConfiguration(target).getWebhookAllowedRate();
+        case "websubtopic":
+        case "websubTopic": return getOrCreateConfiguration(target).getWebsubTopic();
         case "workerpoolsize":
         case "workerPoolSize": return target.getWorkerPoolSize();
         default: return null;

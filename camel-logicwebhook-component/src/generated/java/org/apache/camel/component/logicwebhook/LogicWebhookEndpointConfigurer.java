@@ -46,6 +46,7 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "handshake": target.getConfiguration().setHandshake(property(camelContext, java.lang.String.class, value)); return true;
         case "jsonbody":
         case "jsonBody": target.getConfiguration().setJsonBody(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
@@ -109,6 +110,12 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "unsubscribeOnCallback": target.getConfiguration().setUnsubscribeOnCallback(property(camelContext, boolean.class, value)); return true;
         case "unsubscribeuri":
         case "unsubscribeUri": target.getConfiguration().setUnsubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": target.getConfiguration().setWebhookAllowedOrigins(property(camelContext, java.lang.String.class, value)); return true;
+        case "webhookallowedrate":
+        case "webhookAllowedRate": target.getConfiguration().setWebhookAllowedRate(property(camelContext, java.lang.String.class, value)); return true;
+        case "websubtopic":
+        case "websubTopic": target.getConfiguration().setWebsubTopic(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
         }
     }
@@ -139,6 +146,7 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "handshake": return java.lang.String.class;
         case "jsonbody":
         case "jsonBody": return boolean.class;
         case "lazystartproducer":
@@ -202,6 +210,12 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "unsubscribeOnCallback": return boolean.class;
         case "unsubscribeuri":
         case "unsubscribeUri": return java.lang.String.class;
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": return java.lang.String.class;
+        case "webhookallowedrate":
+        case "webhookAllowedRate": return java.lang.String.class;
+        case "websubtopic":
+        case "websubTopic": return java.lang.String.class;
         default: return null;
         }
     }
@@ -233,6 +247,7 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "handshake": return target.getConfiguration().getHandshake();
         case "jsonbody":
         case "jsonBody": return target.getConfiguration().isJsonBody();
         case "lazystartproducer":
@@ -296,6 +311,12 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "unsubscribeOnCallback": return target.getConfiguration().isUnsubscribeOnCallback();
         case "unsubscribeuri":
         case "unsubscribeUri": return target.getConfiguration().getUnsubscribeUri();
+        case "webhookallowedorigins":
+        case "webhookAllowedOrigins": return target.getConfiguration().getWebhookAllowedOrigins();
+        case "webhookallowedrate":
+        case "webhookAllowedRate": return target.getConfiguration().getWebhookAllowedRate();
+        case "websubtopic":
+        case "websubTopic": return target.getConfiguration().getWebsubTopic();
         default: return null;
         }
     }

@@ -23,7 +23,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(45);
+        Set<String> props = new HashSet<>(49);
         props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
@@ -36,6 +36,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("callbackUrlExpiry");
         props.add("exceptionHandler");
         props.add("exchangePattern");
+        props.add("handshake");
         props.add("jsonBody");
         props.add("lazyStartProducer");
         props.add("leaseField");
@@ -69,6 +70,9 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("unsubscribeMethod");
         props.add("unsubscribeOnCallback");
         props.add("unsubscribeUri");
+        props.add("webhookAllowedOrigins");
+        props.add("webhookAllowedRate");
+        props.add("websubTopic");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(6);
         secretProps.add("authBearerToken");

@@ -28,10 +28,16 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
 
     private final LogicWebhookComponent component;
     private final Map<String, LogicWebhookConsumer> triggers = new ConcurrentHashMap<>();
+    private final SubscriptionHandshake handshake;
     private volatile Consumer httpConsumer;
 
     CallbackDispatcher(LogicWebhookComponent component) {
         this.component = component;
+        this.handshake = new SubscriptionHandshake(component);
+    }
+
+    SubscriptionHandshake getHandshake() {
+        return handshake;
     }
 
     void register(LogicWebhookConsumer trigger) throws Exception {
@@ -101,6 +107,9 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         }
         if (request.expired(component.getClock().millis())) {
             respond(message, 410, "callback URL expired");
+            return;
+        }
+        if (handshake.answered(message, request, triggers.get(request.name))) {
             return;
         }
         if (!readBody(message, request)) {

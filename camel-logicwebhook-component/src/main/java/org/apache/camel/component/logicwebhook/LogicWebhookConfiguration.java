@@ -148,6 +148,28 @@ public class LogicWebhookConfiguration implements Cloneable {
                             + " callback whose body is not valid JSON is then answered 400 and the wait goes on.")
     private boolean jsonBody;
 
+    @UriParam(label = "common", defaultValue = "none", enums = "none,websub,graph,cloudevents",
+              description = "The handshake by which the service makes sure that the callback URL wants its"
+                            + " notifications, answered on the signed callback URL of a running trigger or a pending"
+                            + " wait without starting an exchange or resuming the wait: websub (a hub's GET with"
+                            + " hub.mode and hub.challenge, for the websubTopic), graph (Microsoft Graph's POST with a"
+                            + " validationToken query parameter) or cloudevents (the CloudEvents webhook OPTIONS request"
+                            + " with WebHook-Request-Origin). none: such requests are callbacks like any other.")
+    private String handshake = "none";
+    @UriParam(label = "common",
+              description = "The topic URL subscribed to, which a WebSub hub's verification must name (hub.topic) to be"
+                            + " confirmed; required with handshake=websub.")
+    private String websubTopic;
+    @UriParam(label = "security", defaultValue = "*",
+              description = "With handshake=cloudevents: comma-separated origins (the WebHook-Request-Origin a sender"
+                            + " gives, such as eventgrid.azure.net, compared without case) that may deliver, or an"
+                            + " asterisk for any. Another origin is answered 403.")
+    private String webhookAllowedOrigins = "*";
+    @UriParam(label = "advanced", defaultValue = "*",
+              description = "With handshake=cloudevents: the delivery rate granted in WebHook-Allowed-Rate, in"
+                            + " requests per minute, or an asterisk for no limit.")
+    private String webhookAllowedRate = "*";
+
     @UriParam(label = "security", enums = "Basic,Bearer,NTLM,Digest",
               description = "Authentication of the subscribe and unsubscribe requests, as camel-http's authMethod.")
     private String authMethod;
@@ -415,6 +437,38 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setJsonBody(boolean jsonBody) {
         this.jsonBody = jsonBody;
+    }
+
+    public String getHandshake() {
+        return handshake;
+    }
+
+    public void setHandshake(String handshake) {
+        this.handshake = handshake;
+    }
+
+    public String getWebsubTopic() {
+        return websubTopic;
+    }
+
+    public void setWebsubTopic(String websubTopic) {
+        this.websubTopic = websubTopic;
+    }
+
+    public String getWebhookAllowedOrigins() {
+        return webhookAllowedOrigins;
+    }
+
+    public void setWebhookAllowedOrigins(String webhookAllowedOrigins) {
+        this.webhookAllowedOrigins = webhookAllowedOrigins;
+    }
+
+    public String getWebhookAllowedRate() {
+        return webhookAllowedRate;
+    }
+
+    public void setWebhookAllowedRate(String webhookAllowedRate) {
+        this.webhookAllowedRate = webhookAllowedRate;
     }
 
     public String getAuthMethod() {

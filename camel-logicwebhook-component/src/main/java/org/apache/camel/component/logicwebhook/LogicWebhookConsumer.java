@@ -129,6 +129,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         // a fresh URL each time: a signed expiry (callbackUrlExpiry) starts again with every renewal
         endpoint.setCallbackVariables(scratch, null);
         OutboundRequest request = client.subscribeRequest(scratch);
+        endpoint.getComponent().getDispatcher().getHandshake().subscribing(endpoint.getName());
         return client.sendWithRetries(request, endpoint.getName(), trackingId(), deadline, () -> gen == generation,
                 e -> retrying(gen, e))
                 .thenAccept(response -> subscribed(gen, request, scratch, response, renewal));
@@ -279,7 +280,10 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             leaseExpiresAt = 0;
         }
         if (request != null) {
-            getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId());
+            LogicWebhookEndpoint endpoint = getEndpoint();
+            // a WebSub hub verifies the unsubscribe after it answered: the handshake confirms it for a while
+            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint, endpoint.getName());
+            endpoint.getClient().unsubscribe(request, endpoint.getName(), trackingId());
         }
     }
 

@@ -70,6 +70,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        SubscriptionHandshake.validate(name, configuration);
         client = new SubscriptionClient(getComponent(), configuration, statistics);
         ServiceHelper.startService(client);
         payloadVerifier = createPayloadVerifier();

@@ -238,6 +238,19 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         wait.callback.done(false);
     }
 
+    /** A WebSub hub refused the wait's subscription: the exchange fails now rather than at its timeout. */
+    void onDenied(PendingWait wait, String reason) {
+        if (registry().finish(wait, PendingWait.FAILED)) {
+            registry().execute(() -> {
+                wait.exchange.setException(new LogicWebhookSubscriptionException(
+                        "logicwebhook:" + getEndpoint().getName() + ": the service denied the subscription"
+                                                                                  + (reason == null ? "" : ": " + reason),
+                        0, reason, null));
+                wait.callback.done(false);
+            });
+        }
+    }
+
     private void onCancel(PendingWait wait, String reason) {
         wait.exchange.setException(new LogicWebhookCancelledException(
                 "logicwebhook:" + getEndpoint().getName() + " stopped waiting for its callback: " + reason,
@@ -246,6 +259,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
     }
 
     private void unsubscribe(PendingWait wait, OutboundRequest request) {
+        getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint(),
+                getEndpoint().getName() + "/" + wait.id);
         getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), wait.exchange.getExchangeId());
     }
 
