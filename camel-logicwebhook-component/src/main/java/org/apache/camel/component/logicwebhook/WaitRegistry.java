@@ -63,6 +63,7 @@ final class WaitRegistry extends ServiceSupport {
         if (waits.putIfAbsent(wait.id, wait) != null) {
             throw new IllegalStateException("Duplicate callback id");
         }
+        wait.statistics().waitStarted();
     }
 
     PendingWait get(String id) {
@@ -86,6 +87,7 @@ final class WaitRegistry extends ServiceSupport {
         }
         finished.put(wait.id, outcome);
         waits.remove(wait.id, wait);
+        wait.statistics().waitEnded(outcome, now() - wait.startedAt);
         return true;
     }
 
@@ -99,6 +101,7 @@ final class WaitRegistry extends ServiceSupport {
             return false;
         }
         waits.remove(wait.id, wait);
+        wait.statistics().waitAbandoned();
         return true;
     }
 
@@ -138,6 +141,11 @@ final class WaitRegistry extends ServiceSupport {
 
     int size() {
         return waits.size();
+    }
+
+    /** The pending waits, as they are now (weakly consistent). */
+    Iterable<PendingWait> pending() {
+        return waits.values();
     }
 
     void execute(Runnable task) {

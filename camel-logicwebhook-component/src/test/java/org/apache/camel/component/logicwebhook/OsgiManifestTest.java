@@ -68,4 +68,14 @@ class OsgiManifestTest {
             assertTrue(clause.matches(".*;version=\"\\[[0-9.]+,[0-9.]+\\)\".*"), "no version range: " + clause);
         }
     }
+
+    @Test
+    void micrometerIsAnOptionalImport() throws Exception {
+        List<String> micrometer = clauses(manifest().getValue("Import-Package")).stream()
+                .filter(clause -> clause.startsWith("io.micrometer.")).toList();
+        assertTrue(!micrometer.isEmpty(), "the meters import Micrometer");
+        for (String clause : micrometer) {
+            assertTrue(clause.contains("resolution:=optional"), "not optional: " + clause);
+        }
+    }
 }
