@@ -52,9 +52,7 @@ class LogicWebhookObservabilityTest extends LogicWebhookTestSupport {
 
     @Override
     void configureComponent(LogicWebhookComponent component) {
-        component.setClock(clock);
-        // the tests sweep by hand, after moving the clock
-        component.setTimeoutCheckInterval(3_600_000);
+        sweepByHand(component, clock);
     }
 
     @Override
@@ -139,9 +137,12 @@ class LogicWebhookObservabilityTest extends LogicWebhookTestSupport {
         // a name no endpoint has never becomes a tag
         assertNull(meters.find("logicwebhook.callbacks").tag("endpoint", "nosuchname").meter());
         assertEquals(1.0, callbacks(ComponentStatistics.UNATTRIBUTED, "unauthorized"));
-        assertEquals(1L, component().getCallbacksUnattributed());
-        assertEquals(4L, component().getCallbacksRejected());
-        assertEquals(2L, component().getCallbacksAccepted());
+        ObjectName componentName = new ObjectName("org.apache.camel:context=" + context.getManagementName()
+                                                  + ",type=components,name=\"logicwebhook\"");
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        assertEquals(4L, server.getAttribute(componentName, "CallbacksRejected"));
+        assertEquals(2L, server.getAttribute(componentName, "CallbacksAccepted"));
+        assertEquals(1L, server.getAttribute(componentName, "CallbacksUnattributed"));
     }
 
     @Test
