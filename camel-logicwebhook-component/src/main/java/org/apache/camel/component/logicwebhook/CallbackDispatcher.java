@@ -86,6 +86,8 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
     @Override
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
+        // read before the answer clears the request's headers
+        String path = message.getHeader(Exchange.HTTP_PATH, String.class);
         try {
             dispatch(exchange, message);
         } catch (Exception e) {
@@ -93,6 +95,13 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
             LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
             respond(message, 500, "callback could not be processed; retry later");
         }
+        count(path, message);
+    }
+
+    /** Counts the callback by the status of its answer, for the endpoint its path names (JMX, metrics). */
+    private void count(String path, Message message) {
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE) instanceof Integer code ? code : 0;
+        component.getStatistics().callbackAnswered(path, component.getCallbackBasePath(), status);
     }
 
     private void dispatch(Exchange exchange, Message message) {

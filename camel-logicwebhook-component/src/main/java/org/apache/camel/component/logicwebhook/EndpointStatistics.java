@@ -3,14 +3,41 @@ package org.apache.camel.component.logicwebhook;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What an endpoint counts for its operators (JMX, metrics, the dev console): cheap to update from any thread.
+ * What the endpoints of one name count for their operators (JMX, metrics, the dev console): cheap to update from any
+ * thread. Kept per name, not per endpoint object, because a name is what a callback path and a meter tag carry; two
+ * endpoint URIs with the same name share one.
  */
 final class EndpointStatistics {
 
+    /** Where the wait-duration timer of a name records; set while Micrometer meters are bound. */
+    interface WaitDurations {
+        void record(int outcome, long millis);
+    }
+
+    /** The endpoint name, or {@link ComponentStatistics#UNATTRIBUTED} for callbacks that name no known endpoint. */
+    final String name;
     private final LongAdder subscribeFailures = new LongAdder();
     private final LongAdder unsubscribeFailures = new LongAdder();
+    private final LongAdder pendingWaits = new LongAdder();
+    /** Indexed by the wait outcome ({@link PendingWait#COMPLETED} … {@link PendingWait#CANCELLED}). */
+    private final LongAdder[] waitOutcomes = newAdders(PendingWait.CANCELLED + 1);
+    /** Indexed by {@link CallbackOutcome#ordinal()}. */
+    private final LongAdder[] callbacks = newAdders(CallbackOutcome.ALL.length);
     private volatile String lastError;
     private volatile long lastErrorAt;
+    private volatile WaitDurations waitDurations;
+
+    EndpointStatistics(String name) {
+        this.name = name;
+    }
+
+    private static LongAdder[] newAdders(int count) {
+        LongAdder[] adders = new LongAdder[count];
+        for (int i = 0; i < count; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
 
     /** A subscribe (or a trigger's renewal) gave up: its retries, if any, are exhausted. */
     void subscribeFailed(String error, long now) {
@@ -29,12 +56,61 @@ final class EndpointStatistics {
         lastErrorAt = now;
     }
 
+    void callbackAnswered(CallbackOutcome outcome) {
+        callbacks[outcome.ordinal()].increment();
+    }
+
+    void waitStarted() {
+        pendingWaits.increment();
+    }
+
+    /** A wait was taken back before it really began (its subscribe failed): it has no outcome. */
+    void waitAbandoned() {
+        pendingWaits.decrement();
+    }
+
+    void waitEnded(int outcome, long millis) {
+        pendingWaits.decrement();
+        waitOutcomes[outcome].increment();
+        WaitDurations durations = waitDurations;
+        if (durations != null) {
+            durations.record(outcome, millis);
+        }
+    }
+
+    void setWaitDurations(WaitDurations waitDurations) {
+        this.waitDurations = waitDurations;
+    }
+
     long subscribeFailures() {
         return subscribeFailures.sum();
     }
 
     long unsubscribeFailures() {
         return unsubscribeFailures.sum();
+    }
+
+    long pendingWaits() {
+        return pendingWaits.sum();
+    }
+
+    long waits(int outcome) {
+        return waitOutcomes[outcome].sum();
+    }
+
+    long callbacks(CallbackOutcome outcome) {
+        return callbacks[outcome.ordinal()].sum();
+    }
+
+    /** Every callback that was not accepted. */
+    long callbacksRejected() {
+        long rejected = 0;
+        for (CallbackOutcome outcome : CallbackOutcome.ALL) {
+            if (outcome != CallbackOutcome.ACCEPTED) {
+                rejected += callbacks(outcome);
+            }
+        }
+        return rejected;
     }
 
     /** The message of the last failure (no secret and no signed URL: see {@link SubscriptionClient#excerpt}). */

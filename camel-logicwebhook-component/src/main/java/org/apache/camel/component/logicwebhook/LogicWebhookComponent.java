@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * Holds what all endpoints share: the defaults, the signing key, the callback dispatcher and the action's wait registry.
  */
 @Component("logicwebhook")
+@ManagedResource(description = "Logic Apps HTTP Webhook component")
 public class LogicWebhookComponent extends HealthCheckComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookComponent.class);
@@ -65,6 +68,7 @@ public class LogicWebhookComponent extends HealthCheckComponent {
     private WaitRegistry waitRegistry;
     private EventNotifierSupport stoppingListener;
     private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
+    private final ComponentStatistics statistics = new ComponentStatistics();
 
     /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
     private static final String SENSITIVE_OPTIONS
@@ -134,6 +138,21 @@ public class LogicWebhookComponent extends HealthCheckComponent {
         };
         getCamelContext().getManagementStrategy().addEventNotifier(stoppingListener);
         ServiceHelper.startService(stoppingListener);
+        bindMeters();
+    }
+
+    /** Micrometer is optional: its classes are loaded only when it is there, and only by {@link LogicWebhookMeters}. */
+    private void bindMeters() {
+        try {
+            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, getClass().getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return;
+        }
+        ComponentStatistics.Meters meters = LogicWebhookMeters.of(getCamelContext());
+        if (meters != null) {
+            statistics.bindMeters(meters);
+            LOG.debug("logicwebhook meters are bound to the application's Micrometer registry");
+        }
     }
 
     @Override
@@ -146,6 +165,7 @@ public class LogicWebhookComponent extends HealthCheckComponent {
         ServiceHelper.stopService(stoppingListener, dispatcher, waitRegistry);
         ServiceHelper.stopService(clientsToStop);
         clientsToStop.clear();
+        statistics.unbindMeters();
         super.doStop();
     }
 
@@ -179,6 +199,39 @@ public class LogicWebhookComponent extends HealthCheckComponent {
 
     WaitRegistry getWaitRegistry() {
         return waitRegistry;
+    }
+
+    ComponentStatistics getStatistics() {
+        return statistics;
+    }
+
+    @ManagedAttribute(description = "Exchanges of all logicwebhook actions waiting for their callback")
+    public int getPendingWaits() {
+        WaitRegistry registry = waitRegistry;
+        return registry != null ? registry.size() : 0;
+    }
+
+    @ManagedAttribute(description = "Callbacks accepted, by all endpoints")
+    public long getCallbacksAccepted() {
+        long accepted = 0;
+        for (EndpointStatistics endpoint : statistics.named()) {
+            accepted += endpoint.callbacks(CallbackOutcome.ACCEPTED);
+        }
+        return accepted;
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected, by all endpoints and those that named no known endpoint")
+    public long getCallbacksRejected() {
+        long rejected = statistics.unattributed().callbacksRejected();
+        for (EndpointStatistics endpoint : statistics.named()) {
+            rejected += endpoint.callbacksRejected();
+        }
+        return rejected;
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected whose path named no known endpoint (unknown paths, guesses)")
+    public long getCallbacksUnattributed() {
+        return statistics.unattributed().callbacksRejected();
     }
 
     public LogicWebhookConfiguration getConfiguration() {

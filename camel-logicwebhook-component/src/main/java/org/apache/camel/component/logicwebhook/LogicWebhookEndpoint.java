@@ -2,6 +2,7 @@ package org.apache.camel.component.logicwebhook;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.spi.Metadata;
@@ -30,6 +33,7 @@ import org.apache.camel.util.ObjectHelper;
 @UriEndpoint(firstVersion = "1.0.0", scheme = "logicwebhook", title = "Logic Apps HTTP Webhook",
              syntax = "logicwebhook:name", category = { Category.HTTP, Category.CLOUD },
              headersClass = LogicWebhookConstants.class)
+@ManagedResource(description = "Logic Apps HTTP Webhook endpoint")
 public class LogicWebhookEndpoint extends DefaultEndpoint {
 
     static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9._~-]+");
@@ -41,7 +45,8 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     @UriParam
     private LogicWebhookConfiguration configuration;
 
-    private final EndpointStatistics statistics = new EndpointStatistics();
+    private volatile EndpointStatistics statistics;
+    private volatile LogicWebhookConsumer trigger;
     private SubscriptionClient client;
     private PayloadSignatureVerifier payloadVerifier;
 
@@ -64,6 +69,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     public Consumer createConsumer(Processor processor) throws Exception {
         LogicWebhookConsumer consumer = new LogicWebhookConsumer(this, processor);
         configureConsumer(consumer);
+        trigger = consumer;
         return consumer;
     }
 
@@ -71,7 +77,7 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     protected void doStart() throws Exception {
         super.doStart();
         SubscriptionHandshake.validate(name, configuration);
-        client = new SubscriptionClient(getComponent(), configuration, statistics);
+        client = new SubscriptionClient(getComponent(), configuration, getStatistics());
         ServiceHelper.startService(client);
         payloadVerifier = createPayloadVerifier();
     }
@@ -135,8 +141,131 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         return client;
     }
 
+    /** The statistics of this endpoint's name, shared with any other endpoint of the same name. */
     EndpointStatistics getStatistics() {
-        return statistics;
+        EndpointStatistics current = statistics;
+        if (current == null) {
+            current = getComponent().getStatistics().forName(name);
+            statistics = current;
+        }
+        return current;
+    }
+
+    @ManagedAttribute(description = "Exchanges of this action waiting for their callback")
+    public long getPendingWaits() {
+        return getStatistics().pendingWaits();
+    }
+
+    @ManagedAttribute(description = "Waits that their callback completed")
+    public long getWaitsCompleted() {
+        return getStatistics().waits(PendingWait.COMPLETED);
+    }
+
+    @ManagedAttribute(description = "Waits that their failure callback failed")
+    public long getWaitsFailed() {
+        return getStatistics().waits(PendingWait.FAILED);
+    }
+
+    @ManagedAttribute(description = "Waits that timed out")
+    public long getWaitsTimedOut() {
+        return getStatistics().waits(PendingWait.TIMED_OUT);
+    }
+
+    @ManagedAttribute(description = "Waits cancelled by a stopping route or context")
+    public long getWaitsCancelled() {
+        return getStatistics().waits(PendingWait.CANCELLED);
+    }
+
+    @ManagedAttribute(description = "Callbacks accepted (2xx)")
+    public long getCallbacksAccepted() {
+        return getStatistics().callbacks(CallbackOutcome.ACCEPTED);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected, for any reason")
+    public long getCallbacksRejected() {
+        return getStatistics().callbacksRejected();
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 400: the body is not valid JSON")
+    public long getCallbacksRejectedInvalid() {
+        return getStatistics().callbacks(CallbackOutcome.INVALID);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 401: missing or wrong URL signature, or failed payload signature")
+    public long getCallbacksRejectedUnauthorized() {
+        return getStatistics().callbacks(CallbackOutcome.UNAUTHORIZED);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 404: no such trigger or wait")
+    public long getCallbacksRejectedUnknown() {
+        return getStatistics().callbacks(CallbackOutcome.UNKNOWN);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 405: a method not in callbackMethods")
+    public long getCallbacksRejectedMethodNotAllowed() {
+        return getStatistics().callbacks(CallbackOutcome.METHOD_NOT_ALLOWED);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 409: already called back, or a replayed payload signature")
+    public long getCallbacksRejectedDuplicate() {
+        return getStatistics().callbacks(CallbackOutcome.DUPLICATE);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 410: URL expired, or the wait timed out or was cancelled")
+    public long getCallbacksRejectedGone() {
+        return getStatistics().callbacks(CallbackOutcome.GONE);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 413: body over maxBodySize")
+    public long getCallbacksRejectedTooLarge() {
+        return getStatistics().callbacks(CallbackOutcome.TOO_LARGE);
+    }
+
+    @ManagedAttribute(description = "Callbacks rejected 429: too busy")
+    public long getCallbacksRejectedTooBusy() {
+        return getStatistics().callbacks(CallbackOutcome.TOO_BUSY);
+    }
+
+    @ManagedAttribute(description = "Callbacks answered 500: the trigger's route failed (the sender retries)")
+    public long getCallbacksRejectedFailed() {
+        return getStatistics().callbacks(CallbackOutcome.FAILED);
+    }
+
+    @ManagedAttribute(description = "Callbacks answered 503: the trigger is suspended or stopping")
+    public long getCallbacksRejectedUnavailable() {
+        return getStatistics().callbacks(CallbackOutcome.UNAVAILABLE);
+    }
+
+    @ManagedAttribute(description = "Callbacks answered with any other status")
+    public long getCallbacksRejectedOther() {
+        return getStatistics().callbacks(CallbackOutcome.OTHER);
+    }
+
+    @ManagedAttribute(description = "Subscribe requests that failed after their retries")
+    public long getSubscribeFailures() {
+        return getStatistics().subscribeFailures();
+    }
+
+    @ManagedAttribute(description = "Unsubscribe requests that failed after their retries")
+    public long getUnsubscribeFailures() {
+        return getStatistics().unsubscribeFailures();
+    }
+
+    @ManagedAttribute(description = "The last subscribe or unsubscribe failure (no secret, no signed URL)")
+    public String getLastError() {
+        return getStatistics().lastError();
+    }
+
+    @ManagedAttribute(description = "When the last failure happened (ISO-8601), or null")
+    public String getLastErrorTime() {
+        long at = getStatistics().lastErrorAt();
+        return at > 0 ? Instant.ofEpochMilli(at).toString() : null;
+    }
+
+    @ManagedAttribute(description = "The trigger's subscription state; null for an endpoint used only as an action")
+    public String getSubscriptionState() {
+        LogicWebhookConsumer consumer = trigger;
+        return consumer != null ? consumer.getSubscriptionState().name() : null;
     }
 
     /**

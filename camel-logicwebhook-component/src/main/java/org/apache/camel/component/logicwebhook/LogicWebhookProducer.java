@@ -147,7 +147,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         long deadline = timeout > 0 ? now + timeout : Long.MAX_VALUE;
         long hardDeadline = timeout > 0 && configuration.getMaxTimeout() > 0
                 ? now + Math.max(timeout, configuration.getMaxTimeout()) : Long.MAX_VALUE;
-        return new PendingWait(id, this, exchange, callback, deadline, hardDeadline);
+        return new PendingWait(id, this, exchange, callback, now, deadline, hardDeadline);
     }
 
     /** A callback request for a wait: resume, fail or heartbeat, and the answer to its sender. */

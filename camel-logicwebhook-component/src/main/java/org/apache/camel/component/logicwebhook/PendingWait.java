@@ -25,18 +25,21 @@ final class PendingWait {
     final LogicWebhookProducer producer;
     final Exchange exchange;
     final AsyncCallback callback;
+    /** When the wait was registered (component clock): what the wait-duration timer and the dev console measure from. */
+    final long startedAt;
     final long hardDeadline;
     volatile long deadline;
     private volatile int state;
     private OutboundRequest unsubscribe;
     private boolean unsubscribeWanted;
 
-    PendingWait(String id, LogicWebhookProducer producer, Exchange exchange, AsyncCallback callback, long deadline,
-                long hardDeadline) {
+    PendingWait(String id, LogicWebhookProducer producer, Exchange exchange, AsyncCallback callback, long startedAt,
+                long deadline, long hardDeadline) {
         this.id = id;
         this.producer = producer;
         this.exchange = exchange;
         this.callback = callback;
+        this.startedAt = startedAt;
         this.deadline = Math.min(deadline, hardDeadline);
         this.hardDeadline = hardDeadline;
     }
@@ -48,6 +51,10 @@ final class PendingWait {
 
     int state() {
         return state;
+    }
+
+    EndpointStatistics statistics() {
+        return producer.getEndpoint().getStatistics();
     }
 
     /**

@@ -64,6 +64,7 @@ final class WaitRegistry extends ServiceSupport {
         if (waits.putIfAbsent(wait.id, wait) != null) {
             throw new IllegalStateException("Duplicate callback id");
         }
+        wait.statistics().waitStarted();
     }
 
     PendingWait get(String id) {
@@ -87,6 +88,7 @@ final class WaitRegistry extends ServiceSupport {
         }
         finished.put(wait.id, outcome);
         waits.remove(wait.id, wait);
+        wait.statistics().waitEnded(outcome, now() - wait.startedAt);
         return true;
     }
 
@@ -100,6 +102,7 @@ final class WaitRegistry extends ServiceSupport {
             return false;
         }
         waits.remove(wait.id, wait);
+        wait.statistics().waitAbandoned();
         return true;
     }
 
@@ -167,6 +170,11 @@ final class WaitRegistry extends ServiceSupport {
     /** How many retries and renewals wait for their time. */
     int scheduledTasks() {
         return dueTasks.size();
+    }
+
+    /** The pending waits, as they are now (weakly consistent). */
+    Iterable<PendingWait> pending() {
+        return waits.values();
     }
 
     void execute(Runnable task) {

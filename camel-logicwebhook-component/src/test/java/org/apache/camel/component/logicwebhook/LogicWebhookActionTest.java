@@ -34,9 +34,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
 
     @Override
     void configureComponent(LogicWebhookComponent component) {
-        component.setClock(clock);
-        // the tests sweep by hand, after moving the clock
-        component.setTimeoutCheckInterval(3_600_000);
+        sweepByHand(component, clock);
     }
 
     @Override

@@ -49,6 +49,12 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
     void configureComponent(LogicWebhookComponent component) {
     }
 
+    /** Timeouts follow {@code clock}, and the test sweeps them itself after moving it. */
+    static void sweepByHand(LogicWebhookComponent component, TestClock clock) {
+        component.setClock(clock);
+        component.setTimeoutCheckInterval(3_600_000);
+    }
+
     LogicWebhookComponent component() {
         return context.getComponent("logicwebhook", LogicWebhookComponent.class);
     }

@@ -62,10 +62,20 @@ class OsgiManifestTest {
         assertNotNull(imports);
         for (String clause : clauses(imports)) {
             String pkg = clause.split(";")[0];
-            if (pkg.startsWith("java.") || pkg.startsWith("javax.crypto")) {
+            if (pkg.startsWith("java.") || pkg.startsWith("javax.crypto") || pkg.startsWith("javax.net")) {
                 continue;
             }
             assertTrue(clause.matches(".*;version=\"\\[[0-9.]+,[0-9.]+\\)\".*"), "no version range: " + clause);
+        }
+    }
+
+    @Test
+    void micrometerIsAnOptionalImport() throws Exception {
+        List<String> micrometer = clauses(manifest().getValue("Import-Package")).stream()
+                .filter(clause -> clause.startsWith("io.micrometer.")).toList();
+        assertTrue(!micrometer.isEmpty(), "the meters import Micrometer");
+        for (String clause : micrometer) {
+            assertTrue(clause.contains("resolution:=optional"), "not optional: " + clause);
         }
     }
 }

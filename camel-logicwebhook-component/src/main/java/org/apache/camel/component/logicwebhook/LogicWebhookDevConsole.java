@@ -1,0 +1,160 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Component;
+import org.apache.camel.Route;
+import org.apache.camel.spi.annotations.DevConsole;
+import org.apache.camel.support.console.AbstractDevConsole;
+import org.apache.camel.util.json.JsonArray;
+import org.apache.camel.util.json.JsonObject;
+
+/**
+ * The {@code logicwebhook} dev console: each trigger's subscription, and the action's pending waits (nearest deadline
+ * first). It shows a wait's id shortened, and never a signature or a callback URL.
+ */
+@DevConsole(name = "logicwebhook", displayName = "Logic Apps HTTP Webhook",
+            description = "Triggers' subscriptions and the action's pending waits")
+public class LogicWebhookDevConsole extends AbstractDevConsole {
+
+    /** How many waits the console lists at most, unless the caller asks for another limit. */
+    public static final String LIMIT = "limit";
+    private static final int DEFAULT_LIMIT = 100;
+    /** The shown part of a wait id: enough to tell waits apart, too little to call one back. */
+    private static final int ID_PREFIX = 6;
+
+    public LogicWebhookDevConsole() {
+        super("camel", "logicwebhook", "Logic Apps HTTP Webhook", "Triggers' subscriptions and the action's pending waits");
+    }
+
+    @Override
+    protected String doCallText(Map<String, Object> options) {
+        long now = clock();
+        StringBuilder text = new StringBuilder();
+        List<LogicWebhookConsumer> triggers = triggers();
+        text.append("Triggers: ").append(triggers.size()).append('\n');
+        for (LogicWebhookConsumer trigger : triggers) {
+            text.append(String.format("    %s (route %s): %s since %s, lease until %s, last error: %s%n",
+                    trigger.getEndpoint().getName(), trigger.getRouteId(), trigger.getSubscriptionState(),
+                    time(trigger.getSubscribedAt()), time(trigger.getLeaseExpiresAt()), orNone(trigger.getLastError())));
+        }
+        List<PendingWait> waits = new ArrayList<>();
+        int pending = pendingWaits(waits, limit(options));
+        text.append("Pending waits: ").append(pending);
+        if (waits.size() < pending) {
+            text.append(" (the ").append(waits.size()).append(" nearest their deadline)");
+        }
+        text.append('\n');
+        for (PendingWait wait : waits) {
+            text.append(String.format("    %s %s: deadline %s, age %s s%n", wait.producer.getEndpoint().getName(),
+                    shortId(wait.id), time(deadline(wait)), (now - wait.startedAt) / 1000));
+        }
+        return text.toString();
+    }
+
+    @Override
+    protected Map<String, Object> doCallJson(Map<String, Object> options) {
+        long now = clock();
+        JsonObject root = new JsonObject();
+        JsonArray triggers = new JsonArray();
+        for (LogicWebhookConsumer trigger : triggers()) {
+            JsonObject json = new JsonObject();
+            json.put("name", trigger.getEndpoint().getName());
+            json.put("routeId", trigger.getRouteId());
+            json.put("subscriptionState", trigger.getSubscriptionState().name());
+            json.put("subscribedAt", trigger.getSubscribedAt());
+            json.put("leaseExpiresAt", trigger.getLeaseExpiresAt());
+            json.put("lastError", trigger.getLastError());
+            triggers.add(json);
+        }
+        root.put("triggers", triggers);
+        List<PendingWait> waits = new ArrayList<>();
+        root.put("pendingWaits", pendingWaits(waits, limit(options)));
+        JsonArray shown = new JsonArray();
+        for (PendingWait wait : waits) {
+            JsonObject json = new JsonObject();
+            json.put("endpoint", wait.producer.getEndpoint().getName());
+            json.put("id", shortId(wait.id));
+            json.put("deadline", deadline(wait));
+            json.put("age", now - wait.startedAt);
+            shown.add(json);
+        }
+        root.put("waits", shown);
+        return root;
+    }
+
+    private List<LogicWebhookComponent> components() {
+        List<LogicWebhookComponent> components = new ArrayList<>();
+        for (String name : getCamelContext().getComponentNames()) {
+            Component component = getCamelContext().hasComponent(name);
+            if (component instanceof LogicWebhookComponent logicWebhook && logicWebhook.getWaitRegistry() != null) {
+                components.add(logicWebhook);
+            }
+        }
+        return components;
+    }
+
+    private List<LogicWebhookConsumer> triggers() {
+        List<LogicWebhookConsumer> triggers = new ArrayList<>();
+        for (Route route : getCamelContext().getRoutes()) {
+            if (route.getConsumer() instanceof LogicWebhookConsumer trigger) {
+                triggers.add(trigger);
+            }
+        }
+        return triggers;
+    }
+
+    /**
+     * Fills {@code shown} with up to {@code limit} waits, nearest deadline first.
+     *
+     * @return how many waits are pending in all
+     */
+    private int pendingWaits(List<PendingWait> shown, int limit) {
+        int pending = 0;
+        for (LogicWebhookComponent component : components()) {
+            WaitRegistry registry = component.getWaitRegistry();
+            registry.pending().forEach(shown::add);
+            pending += registry.size();
+        }
+        shown.sort(Comparator.comparingLong(wait -> wait.deadline));
+        if (shown.size() > limit) {
+            shown.subList(limit, shown.size()).clear();
+        }
+        return Math.max(pending, shown.size());
+    }
+
+    private long clock() {
+        List<LogicWebhookComponent> components = components();
+        return components.isEmpty() ? System.currentTimeMillis() : components.get(0).getClock().millis();
+    }
+
+    private static int limit(Map<String, Object> options) {
+        Object limit = options.get(LIMIT);
+        try {
+            return limit != null ? Integer.parseInt(limit.toString()) : DEFAULT_LIMIT;
+        } catch (NumberFormatException e) {
+            return DEFAULT_LIMIT;
+        }
+    }
+
+    /** A wait's deadline, or 0 when it has none. */
+    private static long deadline(PendingWait wait) {
+        return wait.deadline == Long.MAX_VALUE ? 0 : wait.deadline;
+    }
+
+    static String shortId(String id) {
+        return id.length() > ID_PREFIX ? id.substring(0, ID_PREFIX) + "…" : id;
+    }
+
+    private static String time(long millis) {
+        return millis > 0 ? Instant.ofEpochMilli(millis).toString() : "-";
+    }
+
+    private static String orNone(String text) {
+        return text != null ? text : "-";
+    }
+}
