@@ -85,10 +85,6 @@ class LogicWebhookHandshakeTest extends LogicWebhookTestSupport {
         return mock;
     }
 
-    private LogicWebhookConsumer trigger(String routeId) {
-        return (LogicWebhookConsumer) context.getRoute(routeId).getConsumer();
-    }
-
     private static void assertEchoed(String expected, HttpResponse<String> response) {
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(expected, response.body());

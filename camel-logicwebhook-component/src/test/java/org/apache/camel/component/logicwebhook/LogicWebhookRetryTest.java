@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
-import org.apache.camel.health.HealthCheckAware;
 import org.junit.jupiter.api.Test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -32,9 +32,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
 
     @Override
     void configureComponent(LogicWebhookComponent component) {
-        component.setClock(clock);
-        // the tests sweep by hand, after moving the clock
-        component.setTimeoutCheckInterval(3_600_000);
+        sweepByHand(component, clock);
     }
 
     @Override
@@ -58,10 +56,8 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         return component().getWaitRegistry();
     }
 
-    /** Moves the clock and runs what is due, as the sweeper would on its next tick. */
     private void advance(long millis) {
-        clock.advance(millis);
-        registry().sweep();
+        sweepAfter(clock, millis);
     }
 
     /** Answers the scripted statuses in turn, then 201 with a subscription id. */
@@ -73,15 +69,6 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
                     ? FakeService.Answer.of(statuses[call], "{\"error\":\"busy " + call + "\"}")
                     : FakeService.Answer.of(201, "{\"id\":\"s-" + call + "\"}");
         });
-    }
-
-    private LogicWebhookConsumer trigger(String routeId) {
-        return (LogicWebhookConsumer) context.getRoute(routeId).getConsumer();
-    }
-
-    private HealthCheck.Result readiness(String routeId) {
-        HealthCheck check = ((HealthCheckAware) trigger(routeId)).getHealthCheck();
-        return check.call(Map.of(HealthCheck.CHECK_KIND, HealthCheck.Kind.READINESS));
     }
 
     private CompletableFuture<Void> startRoute(String routeId) {
@@ -112,7 +99,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         advance(2_001);
         awaitRequests("POST", "/subscriptions", 2);
         // retry 2 between 7 s and 14 s
-        org.awaitility.Awaitility.await().until(() -> registry().scheduledTasks() == 1);
+        await().until(() -> registry().scheduledTasks() == 1);
         advance(6_999);
         assertEquals(1, registry().scheduledTasks());
         advance(7_001);
@@ -160,7 +147,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
                 : FakeService.Answer.of(202, "{}"));
         Future<Exchange> pending = template.asyncSend("direct:job", e -> e.getMessage().setBody("order"));
         awaitRequests("POST", "/jobs", 1);
-        org.awaitility.Awaitility.await().until(() -> registry().scheduledTasks() == 1);
+        await().until(() -> registry().scheduledTasks() == 1);
         advance(2_999);
         assertEquals(1, registry().scheduledTasks(), "not before the date the service gave");
         advance(1);
@@ -176,7 +163,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         answer("POST /jobs", 503, 503, 503);
         Future<Exchange> pending = template.asyncSend("direct:job", e -> e.getMessage().setBody("order"));
         awaitRequests("POST", "/jobs", 1);
-        org.awaitility.Awaitility.await().until(() -> registry().scheduledTasks() == 1);
+        await().until(() -> registry().scheduledTasks() == 1);
         advance(7_000);
         awaitRequests("POST", "/jobs", 2);
         // retry 2 (7 s or more) would end after the wait's 10 s timeout
@@ -197,7 +184,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         assertEquals(1, registry().scheduledTasks(), "the retry is scheduled; the route stopped without it");
         advance(7_000);
         awaitRequests("DELETE", "/subscriptions/s-0", 2);
-        org.awaitility.Awaitility.await().until(() -> registry().scheduledTasks() == 0);
+        await().until(() -> registry().scheduledTasks() == 0);
         assertEquals(0, trigger("feed").getEndpoint().getStatistics().unsubscribeFailures());
     }
 
@@ -213,7 +200,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
             }
         });
         CompletableFuture<Void> started = startRoute("unreachable");
-        org.awaitility.Awaitility.await().until(() -> registry().scheduledTasks() == 1);
+        await().until(() -> registry().scheduledTasks() == 1);
         advance(2_000);
         LogicWebhookSubscriptionException e = findCause(assertThrows(Exception.class,
                 () -> started.get(10, TimeUnit.SECONDS)));

@@ -1,9 +1,12 @@
 package org.apache.camel.component.logicwebhook;
 
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckAware;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.test.AvailablePortFinder;
@@ -57,6 +60,22 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
 
     LogicWebhookComponent component() {
         return context.getComponent("logicwebhook", LogicWebhookComponent.class);
+    }
+
+    /** Moves the clock and runs what is due then (timeouts, retries, renewals), as the sweeper would on its next tick. */
+    void sweepAfter(TestClock clock, long millis) {
+        clock.advance(millis);
+        component().getWaitRegistry().sweep();
+    }
+
+    LogicWebhookConsumer trigger(String routeId) {
+        return (LogicWebhookConsumer) context.getRoute(routeId).getConsumer();
+    }
+
+    /** The trigger's own readiness check. */
+    HealthCheck.Result readiness(String routeId) {
+        HealthCheck check = ((HealthCheckAware) trigger(routeId)).getHealthCheck();
+        return check.call(Map.of(HealthCheck.CHECK_KIND, HealthCheck.Kind.READINESS));
     }
 
     /** The context stops (and unsubscribes) while the fake service still listens. */
