@@ -33,7 +33,10 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         RETRYING,
         /** The service accepted the subscription. */
         SUBSCRIBED,
-        /** A renewal failed after its retries; the trigger tries again later. See the last error. */
+        /**
+         * A renewal failed after its retries (the trigger tries again later), or the route's start failed (until the
+         * route starts again). See the last error.
+         */
         FAILED,
         /** The service refused the subscription (a WebSub hub sent hub.mode=denied). */
         DENIED,
@@ -276,7 +279,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             }
             request = unsubscribeRequest;
             unsubscribeRequest = null;
-            state = next;
+            // a start that failed stays visible (JMX, the dev console) while the route is down
+            boolean startFailed = state == SubscriptionState.FAILED && request == null;
+            state = startFailed && next == SubscriptionState.STOPPED ? SubscriptionState.FAILED : next;
             leaseExpiresAt = 0;
         }
         if (request != null) {

@@ -232,9 +232,10 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         if (unsubscribe != null) {
             unsubscribe(wait, unsubscribe);
         }
-        long timeout = getEndpoint().getConfiguration().getTimeout();
+        // how long it waited in all, heartbeats included
+        long waited = wait.deadline - wait.startedAt;
         wait.exchange.setException(new ExchangeTimedOutException(
-                wait.exchange, timeout, "to no callback for logicwebhook:" + getEndpoint().getName()));
+                wait.exchange, waited, "to no callback for logicwebhook:" + getEndpoint().getName()));
         wait.callback.done(false);
     }
 

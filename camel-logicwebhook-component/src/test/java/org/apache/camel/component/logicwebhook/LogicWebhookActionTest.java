@@ -335,7 +335,9 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         assertFalse(pending.isDone());
         clock.advance(1);
         registry().sweep();
-        assertInstanceOf(ExchangeTimedOutException.class, pending.get(10, TimeUnit.SECONDS).getException());
+        ExchangeTimedOutException timedOut
+                = assertInstanceOf(ExchangeTimedOutException.class, pending.get(10, TimeUnit.SECONDS).getException());
+        assertEquals(25_000, timedOut.getTimeout(), "the whole wait, heartbeats included, not the 10 s timeout");
         assertEquals(410, service.post(heartbeat, "").statusCode());
     }
 

@@ -189,8 +189,8 @@ class LogicWebhookObservabilityTest extends LogicWebhookTestSupport {
             // the route does not start: the service refused
         }
         assertEquals(1L, attribute("refused", "SubscribeFailures"));
-        // Camel stops a consumer whose start failed, so the trigger reads STOPPED again; the failure stays counted
-        assertEquals("STOPPED", attribute("refused", "SubscriptionState"));
+        // Camel stops a consumer whose start failed; the trigger still reads FAILED, and the failure stays counted
+        assertEquals("FAILED", attribute("refused", "SubscriptionState"));
         String error = (String) attribute("refused", "LastError");
         assertTrue(error.contains("400"), error);
         assertFalse(error.contains("sig="), error);
