@@ -34,6 +34,8 @@ class LogicWebhookLeaseTest extends LogicWebhookTestSupport {
                 from("logicwebhook:feed?subscribeUri=" + service.url() + "/subscriptions"
                      + "&unsubscribeUri=RAW(" + service.url() + "/subscriptions/${variable.subscription[id]})")
                         .routeId("feed").autoStartup(false).to("mock:feed");
+                from("logicwebhook:interval?subscribeUri=" + service.url() + "/interval&renewInterval=10m")
+                        .routeId("interval").autoStartup(false).to("mock:interval");
                 from("logicwebhook:expiring?subscribeUri=" + service.url() + "/expiring&callbackUrlExpiry=1h")
                         .routeId("expiring").autoStartup(false).to("mock:expiring");
             }
@@ -60,7 +62,8 @@ class LogicWebhookLeaseTest extends LogicWebhookTestSupport {
         assertEquals(1, component().getWaitRegistry().scheduledTasks());
 
         advance(79_999);
-        assertEquals(1, service.requests("POST", "/subscriptions").size(), "not before 80 % of the lease");
+        // a due renewal leaves the queue on the sweep itself: still queued means not sent
+        assertEquals(1, component().getWaitRegistry().scheduledTasks(), "not before 80 % of the lease");
         advance(1);
         awaitRequests("POST", "/subscriptions", 2);
         // the renewal made subscription s-2: s-1 would otherwise call back twice as often
@@ -112,6 +115,19 @@ class LogicWebhookLeaseTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void renewIntervalRenewsOnItsOwnClockWhateverTheServiceSays() throws Exception {
+        // a lease of 100 s in the answer, which a configured renewInterval overrides
+        service.on("POST /interval", r -> FakeService.Answer.of(201, "{\"expiresIn\":100}"));
+        context.getRouteController().startRoute("interval");
+        advance(80_000);
+        assertEquals(1, component().getWaitRegistry().scheduledTasks(), "not at 80 % of the service's lease");
+        advance(10 * 60_000 - 80_000);
+        awaitRequests("POST", "/interval", 2);
+        advance(10 * 60_000);
+        awaitRequests("POST", "/interval", 3);
+    }
+
+    @Test
     void aCallbackUrlExpiryIsRenewedBeforeTheUrlExpires() throws Exception {
         context.getRouteController().startRoute("expiring");
         String first = json(awaitRequests("POST", "/expiring", 1).get(0).body()).path("callbackUrl").asText();
@@ -133,7 +149,7 @@ class LogicWebhookLeaseTest extends LogicWebhookTestSupport {
         // what the handshake calls on hub.mode=subscribe&hub.lease_seconds=1000
         trigger("feed").leaseGranted(1_000);
         advance(799_999);
-        assertEquals(1, service.requests("POST", "/subscriptions").size());
+        assertEquals(1, component().getWaitRegistry().scheduledTasks());
         advance(1);
         awaitRequests("POST", "/subscriptions", 2);
     }
