@@ -174,8 +174,8 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
                 Thread.currentThread().interrupt();
                 return 503;
             } catch (ExecutionException e) {
-                // the sender went away while sending
-                return 400;
+                // the sender went away while sending: it will not read the answer
+                return 408;
             }
             if (body == null) {
                 return 413;

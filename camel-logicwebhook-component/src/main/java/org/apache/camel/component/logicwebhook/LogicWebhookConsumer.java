@@ -57,6 +57,10 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     private volatile String lastError;
     private volatile long subscribedAt;
     private volatile long leaseExpiresAt;
+    /** The length of the last lease granted (guarded by the lock); -1 when none was. */
+    private long leaseMillis = -1;
+    /** A subscribe or renewal is under way (retries included): a handshake for it is answered whatever the state. */
+    private volatile boolean subscribing;
 
     public LogicWebhookConsumer(LogicWebhookEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -132,42 +136,57 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         // a fresh URL each time: a signed expiry (callbackUrlExpiry) starts again with every renewal
         endpoint.setCallbackVariables(scratch, null);
         OutboundRequest request = client.subscribeRequest(scratch);
-        endpoint.getComponent().getDispatcher().getHandshake().subscribing(endpoint.getName());
+        synchronized (lock) {
+            if (gen != generation) {
+                return CompletableFuture.completedFuture(null);
+            }
+            subscribing = true;
+            // a WebSub hub verifies this subscribe, not an unsubscribe the trigger made before
+            endpoint.getComponent().getDispatcher().getHandshake().subscribing(endpoint.getName());
+        }
         return client.sendWithRetries(request, endpoint.getName(), trackingId(), deadline, () -> gen == generation,
                 e -> retrying(gen, e))
-                .thenAccept(response -> subscribed(gen, request, scratch, response, renewal));
+                .thenAccept(response -> subscribed(gen, request, scratch, response, renewal))
+                .whenComplete((done, failure) -> subscribing = false);
     }
 
     private void subscribed(
             long gen, OutboundRequest request, Exchange scratch, SubscriptionClient.Response response, boolean renewal) {
         LogicWebhookEndpoint endpoint = getEndpoint();
-        SubscriptionClient client = endpoint.getClient();
-        OutboundRequest next = client.unsubscribeRequest(scratch, response);
+        OutboundRequest next;
+        try {
+            next = endpoint.getClient().unsubscribeRequest(scratch, response);
+        } catch (Exception e) {
+            // the subscription exists: keeping it (and saying so) beats failing with it left behind at the service
+            LOG.warn("Trigger {} cannot resolve its unsubscribe request from the subscribe answer, so it will not"
+                     + " unsubscribe: {}", endpoint.getName(), e.getMessage());
+            next = null;
+        }
         long now = now();
         long lease = Lease.fromResponse(SubscriptionClient.parseBody(response.body()),
                 endpoint.getConfiguration().getLeaseField(), now);
-        OutboundRequest previous;
+        OutboundRequest previous = null;
+        boolean stale;
         synchronized (lock) {
-            if (gen != generation) {
-                previous = null;
-            } else {
+            stale = gen != generation;
+            if (!stale) {
                 previous = unsubscribeRequest;
                 unsubscribeRequest = next;
                 state = SubscriptionState.SUBSCRIBED;
                 lastError = null;
                 subscribedAt = now;
                 if (lease >= 0) {
-                    leaseExpiresAt = now + lease;
+                    leaseMillis = lease;
                 }
-                scheduleRenewal(gen, leaseExpiresAt > now ? leaseExpiresAt - now : -1);
+                // an answer without a lease (a WebSub hub grants it in its verification) keeps the last one's length
+                leaseExpiresAt = leaseMillis >= 0 ? now + leaseMillis : 0;
+                scheduleRenewal(gen, leaseMillis);
             }
         }
-        if (gen != generation) {
+        if (stale) {
             // the trigger stopped while this subscribe was under way: what it got must not outlive the trigger
             LOG.info("Trigger {} stopped while subscribing: unsubscribing the subscription it just got", endpoint.getName());
-            if (next != null) {
-                client.unsubscribe(next, endpoint.getName(), trackingId());
-            }
+            unsubscribe(next);
             return;
         }
         if (renewal) {
@@ -181,12 +200,24 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         }
         if (previous != null && !previous.equals(next)) {
             // the renewal made a new subscription rather than extending the old one, which would go on calling back
-            client.unsubscribe(previous, endpoint.getName(), trackingId());
+            unsubscribe(previous);
+        }
+    }
+
+    /**
+     * Every unsubscribe of the trigger: a failure is retried in the background and never thrown, and a WebSub hub's
+     * verification of it is confirmed for a while.
+     */
+    private void unsubscribe(OutboundRequest request) {
+        if (request != null) {
+            LogicWebhookEndpoint endpoint = getEndpoint();
+            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint, endpoint.getName());
+            endpoint.getClient().unsubscribe(request, endpoint.getName(), trackingId());
         }
     }
 
     /** Schedules the next renewal, if the trigger has a lease, a renewInterval or an expiring URL. Holds the lock. */
-    private void scheduleRenewal(long gen, long leaseMillis) {
+    private void scheduleRenewal(long gen, long lease) {
         if (renewal != null) {
             renewal.cancel();
             renewal = null;
@@ -194,7 +225,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         LogicWebhookConfiguration configuration = getEndpoint().getConfiguration();
         long delay = configuration.getRenewInterval();
         if (delay <= 0) {
-            delay = fractionOf(leaseMillis, configuration.getRenewFraction());
+            delay = fractionOf(lease, configuration.getRenewFraction());
             long url = fractionOf(configuration.getCallbackUrlExpiry() > 0 ? configuration.getCallbackUrlExpiry() : -1,
                     configuration.getRenewFraction());
             delay = delay < 0 ? url : url < 0 ? delay : Math.min(delay, url);
@@ -229,7 +260,14 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             return;
         }
         LOG.debug("Trigger {} renews its subscription", getEndpoint().getName());
-        subscribe(gen, Long.MAX_VALUE, true).whenComplete((done, failure) -> {
+        CompletableFuture<Void> renewed;
+        try {
+            renewed = subscribe(gen, Long.MAX_VALUE, true);
+        } catch (RuntimeException e) {
+            // a subscribe template that fails now (a bean, a property): the trigger keeps trying
+            renewed = CompletableFuture.failedFuture(e);
+        }
+        renewed.whenComplete((done, failure) -> {
             if (failure != null) {
                 renewalFailed(gen, failure);
             }
@@ -254,17 +292,21 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     }
 
     private void retrying(long gen, LogicWebhookSubscriptionException e) {
-        if (gen == generation) {
-            state = SubscriptionState.RETRYING;
-            lastError = e.getMessage();
+        synchronized (lock) {
+            if (gen == generation) {
+                state = SubscriptionState.RETRYING;
+                lastError = e.getMessage();
+            }
         }
     }
 
     private void gaveUp(long gen, Throwable cause) {
-        if (gen == generation) {
-            state = SubscriptionState.FAILED;
-            lastError = cause.getMessage();
-            getEndpoint().getStatistics().subscribeFailed(cause.getMessage(), now());
+        synchronized (lock) {
+            if (gen == generation) {
+                state = SubscriptionState.FAILED;
+                lastError = cause.getMessage();
+                getEndpoint().getStatistics().subscribeFailed(cause.getMessage(), now());
+            }
         }
     }
 
@@ -283,13 +325,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             boolean startFailed = state == SubscriptionState.FAILED && request == null;
             state = startFailed && next == SubscriptionState.STOPPED ? SubscriptionState.FAILED : next;
             leaseExpiresAt = 0;
+            leaseMillis = -1;
         }
-        if (request != null) {
-            LogicWebhookEndpoint endpoint = getEndpoint();
-            // a WebSub hub verifies the unsubscribe after it answered: the handshake confirms it for a while
-            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint, endpoint.getName());
-            endpoint.getClient().unsubscribe(request, endpoint.getName(), trackingId());
-        }
+        unsubscribe(request);
     }
 
     private long now() {
@@ -305,9 +343,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             if (state == SubscriptionState.STOPPED || state == SubscriptionState.SUSPENDED) {
                 return;
             }
-            long lease = Math.max(0, leaseSeconds) * 1000;
-            leaseExpiresAt = now() + lease;
-            scheduleRenewal(generation, lease);
+            leaseMillis = Math.max(0, leaseSeconds) * 1000;
+            leaseExpiresAt = now() + leaseMillis;
+            scheduleRenewal(generation, leaseMillis);
         }
     }
 
@@ -322,6 +360,15 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             lastError = "the service denied the subscription" + (reason == null ? "" : ": " + reason);
         }
         LOG.warn("Trigger {}: {}", getEndpoint().getName(), lastError);
+    }
+
+    /**
+     * Whether the trigger wants its subscription now: a handshake (a WebSub verification, a Graph validation) is
+     * answered while it is subscribing, retrying, subscribed or renewing, and not once it stopped, was suspended or was
+     * denied.
+     */
+    boolean wantsSubscription() {
+        return subscribing || state == SubscriptionState.SUBSCRIBED;
     }
 
     public SubscriptionState getSubscriptionState() {
@@ -368,12 +415,12 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             message.setBody(request.body);
             getProcessor().process(exchange);
         } catch (Exception e) {
+            // thrown past the route's error handler, which logs (once) every failure it sees
+            getExceptionHandler().handleException("Error processing a logicwebhook callback", exchange, e);
             exchange.setException(e);
         }
         try {
             if (exchange.getException() != null) {
-                getExceptionHandler().handleException("Error processing a logicwebhook callback", exchange,
-                        exchange.getException());
                 getEndpoint().forgetPayload(answer);
                 CallbackDispatcher.respond(answer, 500, "callback could not be processed; retry later");
             } else {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 import org.apache.camel.Component;
 import org.apache.camel.Route;
@@ -113,18 +114,28 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
      *
      * @return how many waits are pending in all
      */
+    private record Due(PendingWait pending, long deadline) {
+    }
+
     private int pendingWaits(List<PendingWait> shown, int limit) {
+        // the nearest deadlines in a bounded heap, each read once: a heartbeat may move one meanwhile
+        PriorityQueue<Due> nearest = new PriorityQueue<>(Comparator.comparingLong(Due::deadline).reversed());
         int pending = 0;
         for (LogicWebhookComponent component : components()) {
             WaitRegistry registry = component.getWaitRegistry();
-            registry.pending().forEach(shown::add);
-            pending += registry.size();
+            for (PendingWait wait : registry.pending()) {
+                pending++;
+                long deadline = wait.deadline;
+                if (nearest.size() < limit) {
+                    nearest.add(new Due(wait, deadline));
+                } else if (limit > 0 && deadline < nearest.peek().deadline()) {
+                    nearest.poll();
+                    nearest.add(new Due(wait, deadline));
+                }
+            }
         }
-        shown.sort(Comparator.comparingLong(wait -> wait.deadline));
-        if (shown.size() > limit) {
-            shown.subList(limit, shown.size()).clear();
-        }
-        return Math.max(pending, shown.size());
+        nearest.stream().sorted(Comparator.comparingLong(Due::deadline)).forEach(due -> shown.add(due.pending()));
+        return pending;
     }
 
     private long clock() {

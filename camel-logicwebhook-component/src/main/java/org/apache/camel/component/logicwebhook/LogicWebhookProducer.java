@@ -106,8 +106,9 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
             response = subscribed.join();
         } catch (CompletionException e) {
             Throwable failure = e.getCause() != null ? e.getCause() : e;
-            endpoint.getStatistics().subscribeFailed(failure.getMessage(), registry.now());
             if (registry.abandon(wait)) {
+                // not counted when the wait ended first and called its retries off
+                endpoint.getStatistics().subscribeFailed(failure.getMessage(), registry.now());
                 wait.exchange.setException(failure);
                 wait.callback.done(sync);
                 return sync;

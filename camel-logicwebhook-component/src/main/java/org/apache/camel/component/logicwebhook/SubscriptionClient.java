@@ -116,9 +116,10 @@ final class SubscriptionClient extends ServiceSupport {
         String what = request.method() + " " + request.safeUri();
         if (exchange.getException() != null) {
             Throwable e = innermostWithMessage(exchange.getException());
+            // masked too: a client's message may quote a URI that carries a callback URL
             throw new LogicWebhookSubscriptionException(
-                    what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null,
-                    exchange.getException());
+                    what + " failed: " + e.getClass().getSimpleName() + ": " + mask(String.valueOf(e.getMessage())), 0,
+                    null, exchange.getException());
         }
         Message out = exchange.getMessage();
         int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
@@ -170,7 +171,10 @@ final class SubscriptionClient extends ServiceSupport {
     CompletableFuture<Response> sendWithRetries(
             OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
             Consumer<LogicWebhookSubscriptionException> onFailure) {
-        Attempts attempts = new Attempts(request, name, trackingId, deadline, wanted, onFailure);
+        return start(new Attempts(request, name, trackingId, deadline, wanted, onFailure, false));
+    }
+
+    private static CompletableFuture<Response> start(Attempts attempts) {
         attempts.attempt();
         return attempts.result;
     }
@@ -184,11 +188,14 @@ final class SubscriptionClient extends ServiceSupport {
         private final BooleanSupplier wanted;
         private final Consumer<LogicWebhookSubscriptionException> onFailure;
         private final CompletableFuture<Response> result = new CompletableFuture<>();
+        /** An unsubscribe: when the application stops before its next retry, it makes that retry at once. */
+        private final boolean lastAttemptOnStop;
         private int retries;
         private LogicWebhookSubscriptionException last;
 
         Attempts(OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
-                 Consumer<LogicWebhookSubscriptionException> onFailure) {
+                 Consumer<LogicWebhookSubscriptionException> onFailure, boolean lastAttemptOnStop) {
+            this.lastAttemptOnStop = lastAttemptOnStop;
             this.request = request;
             this.name = name;
             this.trackingId = trackingId;
@@ -236,7 +243,18 @@ final class SubscriptionClient extends ServiceSupport {
 
         @Override
         public void abandon() {
-            result.completeExceptionally(gaveUp(last, " (its retries were given up: the component is stopping)"));
+            if (lastAttemptOnStop) {
+                try {
+                    result.complete(send(request, name, trackingId));
+                    return;
+                } catch (LogicWebhookSubscriptionException e) {
+                    last = e;
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+            }
+            result.completeExceptionally(gaveUp(last, " (its retries were given up: the application is stopping)"));
         }
     }
 
@@ -251,12 +269,13 @@ final class SubscriptionClient extends ServiceSupport {
 
     /**
      * Unsubscribes with the retry policy: the first attempt on the caller's thread (bounded by requestTimeout), retries
-     * in the background. A final failure is logged with what is needed to clean up by hand, and never thrown: an
+     * in the background; when the application stops before the next retry is due, that retry is made at once, and is
+     * the last. A final failure is logged with what is needed to clean up by hand, and never thrown: an
      * unsubscribe must not stop a route from stopping.
      */
     void unsubscribe(OutboundRequest request, String name, String trackingId) {
-        sendWithRetries(request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
-        }).whenComplete((response, failure) -> {
+        start(new Attempts(request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
+        }, true)).whenComplete((response, failure) -> {
             if (failure == null) {
                 LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
             } else {
@@ -346,12 +365,16 @@ final class SubscriptionClient extends ServiceSupport {
         }
     }
 
+    private static String mask(String text) {
+        return SIGNATURE.matcher(text).replaceAll("$1…");
+    }
+
     /** A one-line start of an answer, with any signature a service echoes back (our callback URL) masked. */
     static String excerpt(String body) {
         if (body == null || body.isEmpty()) {
             return "(no body)";
         }
-        String line = SIGNATURE.matcher(body.replaceAll("\\s+", " ").trim()).replaceAll("$1…");
+        String line = mask(body.replaceAll("\\s+", " ").trim());
         return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT) + "…";
     }
 }

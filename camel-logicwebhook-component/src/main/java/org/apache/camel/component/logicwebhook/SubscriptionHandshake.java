@@ -40,14 +40,12 @@ final class SubscriptionHandshake {
     /** What a handshake is for: a registered trigger or a pending wait, and the endpoint of either. */
     private record Target(LogicWebhookEndpoint endpoint, LogicWebhookConsumer trigger, PendingWait pendingWait) {
 
-        /** Whether it wants its subscription now: a pending wait, or a trigger that is subscribing or subscribed. */
+        /** Whether it wants its subscription now: a pending wait, or a trigger subscribing (retries too) or subscribed. */
         boolean wanted() {
             if (pendingWait != null) {
                 return true;
             }
-            LogicWebhookConsumer.SubscriptionState state = trigger.getSubscriptionState();
-            return state == LogicWebhookConsumer.SubscriptionState.SUBSCRIBING
-                    || state == LogicWebhookConsumer.SubscriptionState.SUBSCRIBED;
+            return trigger.wantsSubscription();
         }
     }
 

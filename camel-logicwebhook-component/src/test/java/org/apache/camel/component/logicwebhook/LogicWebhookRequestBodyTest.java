@@ -83,6 +83,27 @@ class LogicWebhookRequestBodyTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void aSenderThatExpects100ContinueGetsItOnceItsSignatureIsVerified() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:events");
+        mock.expectedBodiesReceived("{\"n\":1}");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + target(callbackUrlOf("events")) + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       + "Content-Length: 7\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            // the body is sent only after the interim answer, as curl and HTTP clients do
+            assertEquals("HTTP/1.1 100 Continue", in.readLine());
+            assertEquals("", in.readLine());
+            out.write("{\"n\":1}".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertEquals("HTTP/1.1 202 Accepted", in.readLine());
+        }
+        mock.assertIsSatisfied();
+    }
+
+    @Test
     void aFormBodyReachesTheRouteAsItsRawBytesAndNotAsHeaders() throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:events");
         mock.expectedMessageCount(1);

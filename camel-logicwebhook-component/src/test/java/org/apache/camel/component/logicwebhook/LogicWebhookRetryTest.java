@@ -45,6 +45,8 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
                         .routeId("feed").autoStartup(false).to("mock:feed");
                 from("logicwebhook:impatient?subscribeUri=" + service.url() + "/subscriptions&startTimeout=10s")
                         .routeId("impatient").autoStartup(false).to("mock:impatient");
+                from("logicwebhook:graphfeed?subscribeUri=" + service.url() + "/graph&handshake=graph")
+                        .routeId("graphfeed").autoStartup(false).to("mock:graphfeed");
                 from("direct:job")
                         .to("logicwebhook:job?subscribeUri=" + service.url() + "/jobs&timeout=10s")
                         .to("mock:job");
@@ -186,6 +188,33 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         awaitRequests("DELETE", "/subscriptions/s-0", 2);
         await().until(() -> registry().scheduledTasks() == 0);
         assertEquals(0, trigger("feed").getEndpoint().getStatistics().unsubscribeFailures());
+    }
+
+    @Test
+    void aHandshakeIsAnsweredWhileTheSubscribeIsBeingRetried() throws Exception {
+        // Microsoft Graph validates the URL while it handles the subscribe, here the retry after a 503
+        answer("POST /graph", 503);
+        CompletableFuture<Void> started = startRoute("graphfeed");
+        String callback = json(awaitRequests("POST", "/graph", 1).get(0).body()).path("callbackUrl").asText();
+        assertEquals(LogicWebhookConsumer.SubscriptionState.RETRYING, trigger("graphfeed").getSubscriptionState());
+        var validation = service.post(callback + "&validationToken=token%20one", null, "Content-Type", "text/plain");
+        assertEquals(200, validation.statusCode());
+        assertEquals("token one", validation.body());
+        advance(7_000);
+        started.get(10, TimeUnit.SECONDS);
+        assertEquals(LogicWebhookConsumer.SubscriptionState.SUBSCRIBED, trigger("graphfeed").getSubscriptionState());
+    }
+
+    @Test
+    void anUnsubscribeThatFailsAsTheApplicationStopsIsRetriedOnceAtOnce() throws Exception {
+        answer("POST /subscriptions");
+        answer("DELETE /subscriptions/", 503);
+        startRoute("feed").get(10, TimeUnit.SECONDS);
+        EndpointStatistics statistics = trigger("feed").getEndpoint().getStatistics();
+        // no clock moves: the stop does not wait for the policy's delay, and does not give up after one attempt
+        context.stop();
+        assertEquals(2, service.requests("DELETE", "/subscriptions/s-0").size());
+        assertEquals(0, statistics.unsubscribeFailures());
     }
 
     @Test
