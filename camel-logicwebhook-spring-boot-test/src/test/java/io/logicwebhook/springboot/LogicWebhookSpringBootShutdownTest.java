@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.logicwebhook.FakeService;
 import org.apache.camel.component.logicwebhook.LogicWebhookCancelledException;
 import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.junit.jupiter.api.Test;

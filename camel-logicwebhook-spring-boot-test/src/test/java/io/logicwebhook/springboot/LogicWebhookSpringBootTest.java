@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.logicwebhook.FakeService;
 import org.apache.camel.component.logicwebhook.LogicWebhookComponent;
 import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;

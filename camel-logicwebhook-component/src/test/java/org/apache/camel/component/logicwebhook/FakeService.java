@@ -24,14 +24,15 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A fake of the remote service in the tests: an HTTP server on loopback that records every request it gets, answers
- * what a test tells it per path, and can call back the URLs it was given.
+ * what a test tells it per path, and can call back the URLs it was given. Public, and shipped in this module's test jar,
+ * for the Spring Boot tests.
  */
-final class FakeService implements AutoCloseable {
+public final class FakeService implements AutoCloseable {
 
     /** One recorded request. */
-    record Recorded(String method, String path, String query, Map<String, List<String>> headers, String body) {
+    public record Recorded(String method, String path, String query, Map<String, List<String>> headers, String body) {
 
-        String header(String name) {
+        public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
                     return e.getValue().get(0);
@@ -42,8 +43,8 @@ final class FakeService implements AutoCloseable {
     }
 
     /** What the fake answers. */
-    record Answer(int status, String body, Map<String, String> headers) {
-        static Answer of(int status, String body) {
+    public record Answer(int status, String body, Map<String, String> headers) {
+        public static Answer of(int status, String body) {
             return new Answer(status, body, Map.of("Content-Type", "application/json"));
         }
     }
@@ -53,7 +54,7 @@ final class FakeService implements AutoCloseable {
     private final Map<String, Function<Recorded, Answer>> handlers = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    FakeService() throws IOException {
+    public FakeService() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         // a fixed pool: tests that count the JVM's threads must not see the fake grow
@@ -61,27 +62,22 @@ final class FakeService implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Answers requests whose "METHOD /path" starts with {@code key}. */
-    void on(String key, Function<Recorded, Answer> handler) {
+    public void on(String key, Function<Recorded, Answer> handler) {
         handlers.put(key, handler);
     }
 
-    List<Recorded> requests() {
+    public List<Recorded> requests() {
         return requests;
     }
 
-    List<Recorded> requests(String method, String pathPrefix) {
+    public List<Recorded> requests(String method, String pathPrefix) {
         return requests.stream().filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix))
                 .collect(Collectors.toList());
-    }
-
-    void reset() {
-        requests.clear();
-        handlers.clear();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -107,11 +103,11 @@ final class FakeService implements AutoCloseable {
     }
 
     /** Calls a callback URL the way a service does. */
-    HttpResponse<String> post(String url, String body, String... headers) throws Exception {
+    public HttpResponse<String> post(String url, String body, String... headers) throws Exception {
         return send("POST", url, body, headers);
     }
 
-    HttpResponse<String> send(String method, String url, String body, String... headers) throws Exception {
+    public HttpResponse<String> send(String method, String url, String body, String... headers) throws Exception {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
