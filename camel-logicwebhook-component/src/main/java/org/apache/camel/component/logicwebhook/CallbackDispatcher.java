@@ -3,6 +3,8 @@ package org.apache.camel.component.logicwebhook;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class CallbackDispatcher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
+    /** Whether platform-http may hand over an unread Vert.x request (useBodyHandler=false). */
+    private static final boolean VERTX = isPresent("io.vertx.core.http.HttpServerRequest");
+    /** How long a sender may take to send a body once its request was accepted. */
+    private static final long BODY_TIMEOUT = 30_000;
+    /** How much of a refused body is read and dropped (at least) rather than the connection closed. */
+    private static final long DRAIN_LIMIT = 1_048_576;
 
     private final LogicWebhookComponent component;
     private final Map<String, LogicWebhookConsumer> triggers = new ConcurrentHashMap<>();
@@ -76,6 +84,8 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("matchOnUriPrefix", "true");
         parameters.put("muteException", "true");
+        // the body is read by the dispatcher, once the signature is checked: see VertxRequestBody
+        parameters.put("useBodyHandler", "false");
         Consumer consumer = factory.createConsumer(context, this, null, component.getCallbackBasePath(), null, null, null,
                 context.getRestConfiguration(), parameters);
         ServiceHelper.startService(consumer);
@@ -88,12 +98,16 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         Message message = exchange.getMessage();
         // read before the answer clears the request's headers
         String path = message.getHeader(Exchange.HTTP_PATH, String.class);
+        Object unread = VERTX && VertxRequestBody.isUnreadRequest(message.getBody()) ? message.getBody() : null;
         try {
             dispatch(exchange, message);
         } catch (Exception e) {
             // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
             LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
             respond(message, 500, "callback could not be processed; retry later");
+        }
+        if (unread != null) {
+            VertxRequestBody.leaveUnread(unread, Math.max(component.getMaxBodySize(), DRAIN_LIMIT));
         }
         count(path, message);
     }
@@ -121,8 +135,9 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         if (handshake.answered(message, request, triggers.get(request.name))) {
             return;
         }
-        if (!readBody(message, request)) {
-            respond(message, 413, "body too large");
+        int refused = readBody(message, request);
+        if (refused != 0) {
+            respond(message, refused, refused == 413 ? "body too large" : "body not received");
             return;
         }
         if (request.isTrigger()) {
@@ -139,16 +154,37 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
 
     /**
      * Reads the body once the request is known to be ours; refuses one over maxBodySize, by its Content-Length before
-     * reading when the sender gives one.
+     * reading when the sender gives one, and by what arrived otherwise (on Vert.x without reading past the limit).
+     *
+     * @return the status to answer when the body cannot be taken, or 0
      */
-    private boolean readBody(Message message, CallbackRequest request) {
+    private int readBody(Message message, CallbackRequest request) {
         long max = component.getMaxBodySize();
         if (declaredLength(message) > max) {
-            return false;
+            return 413;
         }
-        byte[] body = message.getBody(byte[].class);
+        Object raw = message.getBody();
+        byte[] body;
+        if (VERTX && VertxRequestBody.isUnreadRequest(raw)) {
+            try {
+                body = VertxRequestBody.read(raw, max, BODY_TIMEOUT);
+            } catch (TimeoutException e) {
+                return 408;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 503;
+            } catch (ExecutionException e) {
+                // the sender went away while sending: it will not read the answer
+                return 408;
+            }
+            if (body == null) {
+                return 413;
+            }
+        } else {
+            body = message.getBody(byte[].class);
+        }
         request.body = body != null ? body : new byte[0];
-        return request.body.length <= max;
+        return request.body.length <= max ? 0 : 413;
     }
 
     /**
@@ -168,6 +204,15 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
             }
         }
         return -1;
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, CallbackDispatcher.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Writes an answer of the dispatcher's own: no header of the request may be echoed back to the sender. */

@@ -451,7 +451,6 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
             req.headers.add(randomHeader(r));
         }
         randomBody(r, req);
-        avoidEngineFormLimitations(req);
         int channel = r.nextInt(100);
         String rawKind = pick(r, RAW_KINDS);
         if (channel < 30 || !req.target.startsWith("/")) {
@@ -468,28 +467,6 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
             req.http2 = channel >= 80 && headerSize < 7_000 && !connectionSpecific;
         }
         return req;
-    }
-
-    /**
-     * Form and multipart requests are parsed by platform-http-vertx itself, before the component sees them, and it
-     * answers some of them 500 (a form Content-Type on a method other than POST, PUT, PATCH or DELETE; a multipart
-     * one with an empty boundary) or not at all (a form with a malformed percent-escape in the query). That is the
-     * engine's behaviour on every platform-http route, listed in docs/security.md; those requests go out as text/plain
-     * here, so that this test checks what the component does.
-     */
-    private static void avoidEngineFormLimitations(Req req) {
-        boolean bodyMethod = Set.of("POST", "PUT", "PATCH", "DELETE").contains(req.method);
-        boolean badEscape = req.target.matches(".*%(?![0-9A-Fa-f]{2}).*");
-        for (String[] header : req.headers) {
-            if (header[0].equalsIgnoreCase("Content-Type")) {
-                String type = header[1].toLowerCase(Locale.ROOT);
-                boolean form = type.contains("form");
-                boolean emptyBoundary = type.contains("multipart") && !type.matches(".*boundary=[^;\\s]+.*");
-                if (form && (!bodyMethod || badEscape || emptyBoundary)) {
-                    header[1] = "text/plain";
-                }
-            }
-        }
     }
 
     private String syntheticTarget(Random r) {
