@@ -205,13 +205,22 @@ final class SubscriptionClient extends ServiceSupport {
         }
 
         void attempt() {
+            if (!sendOnce()) {
+                retryLater(last);
+            }
+        }
+
+        /** @return true when this attempt ended the sequence (answered, or failed in a way no retry helps) */
+        private boolean sendOnce() {
             try {
                 result.complete(send(request, name, trackingId));
+                return true;
             } catch (LogicWebhookSubscriptionException e) {
                 last = e;
-                retryLater(e);
+                return false;
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
+                return true;
             }
         }
 
@@ -243,16 +252,8 @@ final class SubscriptionClient extends ServiceSupport {
 
         @Override
         public void abandon() {
-            if (lastAttemptOnStop) {
-                try {
-                    result.complete(send(request, name, trackingId));
-                    return;
-                } catch (LogicWebhookSubscriptionException e) {
-                    last = e;
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
+            if (lastAttemptOnStop && sendOnce()) {
+                return;
             }
             result.completeExceptionally(gaveUp(last, " (its retries were given up: the application is stopping)"));
         }
