@@ -1,6 +1,8 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -34,23 +36,39 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
     /** How much of a refused body is read and dropped (at least) rather than the connection closed. */
     private static final long DRAIN_LIMIT = 1_048_576;
 
-    private final LogicWebhookComponent component;
-    private final Map<String, LogicWebhookConsumer> triggers = new ConcurrentHashMap<>();
+    private final CamelContext context;
+    private final String basePath;
+    private final long maxBodySize;
+    private final CallbackSigner signer;
+    private final Clock clock;
+    private final WaitCallbacks waits;
+    private final ComponentStatistics statistics;
+    private final Map<String, CallbackHandler> triggers = new ConcurrentHashMap<>();
     private final SubscriptionHandshake handshake;
     private volatile Consumer httpConsumer;
 
-    CallbackDispatcher(LogicWebhookComponent component) {
-        this.component = component;
-        this.handshake = new SubscriptionHandshake(component);
+    /**
+     * @param waits finds the action's pending waits
+     */
+    CallbackDispatcher(CamelContext context, String basePath, long maxBodySize, CallbackSigner signer, Clock clock,
+                       WaitCallbacks waits, ComponentStatistics statistics) {
+        this.context = context;
+        this.basePath = basePath;
+        this.maxBodySize = maxBodySize;
+        this.signer = signer;
+        this.clock = clock;
+        this.waits = waits;
+        this.statistics = statistics;
+        this.handshake = new SubscriptionHandshake(clock);
     }
 
     SubscriptionHandshake getHandshake() {
         return handshake;
     }
 
-    void register(LogicWebhookConsumer trigger) throws Exception {
-        String name = trigger.getEndpoint().getName();
-        LogicWebhookConsumer existing = triggers.putIfAbsent(name, trigger);
+    /** A trigger's path goes live (and the base path, the first time). */
+    void register(String name, CallbackHandler trigger) throws Exception {
+        CallbackHandler existing = triggers.putIfAbsent(name, trigger);
         if (existing != null && existing != trigger) {
             throw new IllegalStateException(
                     "Another logicwebhook trigger named " + name + " is running; trigger names must be unique");
@@ -58,8 +76,8 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         ensureServing();
     }
 
-    void unregister(LogicWebhookConsumer trigger) {
-        triggers.remove(trigger.getEndpoint().getName(), trigger);
+    void unregister(String name, CallbackHandler trigger) {
+        triggers.remove(name, trigger);
     }
 
     /** Starts the platform-http consumer of the base path, once. */
@@ -73,7 +91,6 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         if (httpConsumer != null) {
             return;
         }
-        CamelContext context = component.getCamelContext();
         Component platformHttp = context.getComponent("platform-http", true);
         if (!(platformHttp instanceof RestConsumerFactory factory)) {
             throw new IllegalStateException(
@@ -86,11 +103,11 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         parameters.put("muteException", "true");
         // the body is read by the dispatcher, once the signature is checked: see VertxRequestBody
         parameters.put("useBodyHandler", "false");
-        Consumer consumer = factory.createConsumer(context, this, null, component.getCallbackBasePath(), null, null, null,
+        Consumer consumer = factory.createConsumer(context, this, null, basePath, null, null, null,
                 context.getRestConfiguration(), parameters);
         ServiceHelper.startService(consumer);
         httpConsumer = consumer;
-        LOG.debug("Serving logicwebhook callbacks under {}", component.getCallbackBasePath());
+        LOG.debug("Serving logicwebhook callbacks under {}", basePath);
     }
 
     @Override
@@ -99,57 +116,81 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         // read before the answer clears the request's headers
         String path = message.getHeader(Exchange.HTTP_PATH, String.class);
         Object unread = VERTX && VertxRequestBody.isUnreadRequest(message.getBody()) ? message.getBody() : null;
+        CallbackAnswer answer;
         try {
-            dispatch(exchange, message);
+            answer = dispatch(message);
         } catch (Exception e) {
             // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
             LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
-            respond(message, 500, "callback could not be processed; retry later");
+            answer = CallbackAnswer.of(500, "callback could not be processed; retry later");
         }
+        write(message, answer);
         if (unread != null) {
-            VertxRequestBody.leaveUnread(unread, Math.max(component.getMaxBodySize(), DRAIN_LIMIT));
+            VertxRequestBody.leaveUnread(unread, Math.max(maxBodySize, DRAIN_LIMIT));
         }
-        count(path, message);
+        // counted for the endpoint its path names (JMX, metrics)
+        statistics.callbackAnswered(path, basePath, answer.status());
     }
 
-    /** Counts the callback by the status of its answer, for the endpoint its path names (JMX, metrics). */
-    private void count(String path, Message message) {
-        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE) instanceof Integer code ? code : 0;
-        component.getStatistics().callbackAnswered(path, component.getCallbackBasePath(), status);
-    }
-
-    private void dispatch(Exchange exchange, Message message) {
-        CallbackRequest request = CallbackRequest.parse(message, component.getCallbackBasePath());
+    private CallbackAnswer dispatch(Message message) {
+        CallbackRequest request = CallbackRequest.parse(message, basePath);
         if (request == null) {
-            respond(message, 404, "unknown callback");
-            return;
+            return CallbackAnswer.UNKNOWN;
         }
-        if (!component.getSigner().verify(request.path, request.expires, request.signature)) {
-            respond(message, 401, "missing or invalid signature");
-            return;
+        if (!signer.verify(request.path, request.expires, request.signature)) {
+            return CallbackAnswer.of(401, "missing or invalid signature");
         }
-        if (request.expired(component.getClock().millis())) {
-            respond(message, 410, "callback URL expired");
-            return;
+        if (request.expired(clock.millis())) {
+            return CallbackAnswer.of(410, "callback URL expired");
         }
-        if (handshake.answered(message, request, triggers.get(request.name))) {
-            return;
+        CallbackHandler target = request.isTrigger() ? triggers.get(request.name) : waits.pending(request.name, request.id);
+        CallbackAnswer handshakeAnswer = handshake.answer(request, target);
+        if (handshakeAnswer != null) {
+            return handshakeAnswer;
         }
         int refused = readBody(message, request);
         if (refused != 0) {
-            respond(message, refused, refused == 413 ? "body too large" : "body not received");
-            return;
+            return CallbackAnswer.of(refused, refused == 413 ? "body too large" : "body not received");
         }
-        if (request.isTrigger()) {
-            LogicWebhookConsumer trigger = triggers.get(request.name);
-            if (trigger == null) {
-                respond(message, 404, "unknown callback");
-            } else {
-                trigger.onCallback(exchange, request);
+        if (target == null) {
+            return request.isTrigger() ? CallbackAnswer.UNKNOWN : waits.notPending(request.name, request.id);
+        }
+        return handOver(request, target);
+    }
+
+    /** The checks every endpoint asks for (availability, method, payload signature), then the trigger or the wait. */
+    private static CallbackAnswer handOver(CallbackRequest request, CallbackHandler target) {
+        CallbackAnswer unavailable = target.unavailable();
+        if (unavailable != null) {
+            return unavailable;
+        }
+        String methods = target.configuration().getCallbackMethods();
+        if (!allowsMethod(methods, request.method)) {
+            return CallbackAnswer.notAllowed(methods);
+        }
+        PayloadSignatureVerifier verifier = target.payloadVerifier();
+        if (verifier != null) {
+            PayloadSignatureVerifier.Result result = verifier.verify(request::header, request.body);
+            if (!result.ok()) {
+                return CallbackAnswer.of(result.reason().startsWith("replayed") ? 409 : 401, result.reason());
             }
-        } else {
-            LogicWebhookProducer.onCallback(component.getWaitRegistry(), exchange, request);
         }
+        CallbackAnswer answer = target.onCallback(request);
+        if (verifier != null && !answer.isSuccess()) {
+            // verified but not taken: its sender will retry it, with the same delivery id
+            verifier.forget(request::header);
+        }
+        return answer;
+    }
+
+    static boolean allowsMethod(String allowedMethods, String method) {
+        for (String allowed : allowedMethods.split(",")) {
+            // HTTP methods are case-sensitive: "post" is not POST
+            if (allowed.trim().toUpperCase(Locale.ROOT).equals(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -159,7 +200,7 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
      * @return the status to answer when the body cannot be taken, or 0
      */
     private int readBody(Message message, CallbackRequest request) {
-        long max = component.getMaxBodySize();
+        long max = maxBodySize;
         if (declaredLength(message) > max) {
             return 413;
         }
@@ -215,19 +256,15 @@ final class CallbackDispatcher extends ServiceSupport implements Processor {
         }
     }
 
-    /** Writes an answer of the dispatcher's own: no header of the request may be echoed back to the sender. */
-    static void respond(Message message, int status, String text) {
+    /** Writes the answer: no header of the request may be echoed back to the sender. */
+    private static void write(Message message, CallbackAnswer answer) {
         message.getHeaders().clear();
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        if (text != null) {
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+        if (answer.text() != null) {
             message.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
         }
-        message.setBody(text);
-    }
-
-    static void respondNotAllowed(Message message, String allowed) {
-        respond(message, 405, "method not allowed");
-        message.setHeader("Allow", allowed);
+        answer.headers().forEach(message::setHeader);
+        message.setBody(answer.text());
     }
 
     @Override

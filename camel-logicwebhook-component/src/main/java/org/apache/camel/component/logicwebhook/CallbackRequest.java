@@ -2,6 +2,7 @@ package org.apache.camel.component.logicwebhook;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -11,8 +12,8 @@ import org.apache.camel.util.CaseInsensitiveMap;
 import org.apache.camel.util.URISupport;
 
 /**
- * A callback request as the dispatcher sees it: which trigger or wait its path names, and a copy of what it carried
- * (body, filtered HTTP headers, method, query) that outlives the platform-http exchange it came in.
+ * A callback request as the dispatcher sees it, whatever HTTP engine it came through: which trigger or wait its path
+ * names, and what it carried (method, query, HTTP headers, body).
  *
  * <p>
  * Paths below the base path: {@code NAME} (a trigger), {@code NAME/ID} (an action's callback), {@code NAME/ID/fail}
@@ -23,6 +24,8 @@ final class CallbackRequest {
     static final String SIGNATURE_PARAM = "sig";
     static final String FAIL = "fail";
     static final String HEARTBEAT = "heartbeat";
+    /** An endpoint name or a wait id: a segment of a callback path. */
+    static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
 
     private static final HeaderFilterStrategy HEADER_FILTER = new HttpHeaderFilterStrategy();
 
@@ -36,9 +39,12 @@ final class CallbackRequest {
     /** The body, read by the dispatcher once the signature is verified. */
     byte[] body;
     private final Map<String, Object> queryParameters;
+    /** The request's HTTP headers (platform-http adds the query parameters and its own Camel headers). */
+    private final Map<String, Object> httpHeaders;
 
     private CallbackRequest(String path, String name, String id, String kind, String method,
-                            Map<String, Object> queryParameters) {
+                            Map<String, Object> queryParameters, Map<String, Object> httpHeaders) {
+        this.httpHeaders = httpHeaders;
         this.path = path;
         this.name = name;
         this.id = id;
@@ -76,7 +82,14 @@ final class CallbackRequest {
             return null;
         }
         String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
-        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters);
+        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters,
+                message.getHeaders());
+    }
+
+    /** An HTTP header of the request (case-insensitive), as text, or {@code null}. */
+    String header(String name) {
+        Object value = httpHeaders.get(name);
+        return value == null ? null : value.toString();
     }
 
     boolean isTrigger() {
@@ -87,14 +100,13 @@ final class CallbackRequest {
      * The headers of the callback, ready to become those of a trigger's exchange or a resumed action: built only for a
      * request that passed every check.
      */
-    Map<String, Object> headers(Message message, String endpointName) {
+    Map<String, Object> headers(String endpointName) {
         Map<String, Object> headers = new CaseInsensitiveMap();
-        Exchange exchange = message.getExchange();
-        for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+        for (Map.Entry<String, Object> header : httpHeaders.entrySet()) {
             String key = header.getKey();
             // platform-http puts query parameters among the headers: the signature must not travel on
             if (queryParameters.containsKey(key)
-                    || HEADER_FILTER.applyFilterToExternalHeaders(key, header.getValue(), exchange)) {
+                    || HEADER_FILTER.applyFilterToExternalHeaders(key, header.getValue(), null)) {
                 continue;
             }
             headers.put(key, header.getValue());
@@ -126,7 +138,7 @@ final class CallbackRequest {
 
     private static boolean validSegments(String[] segments) {
         for (String segment : segments) {
-            if (segment.isEmpty() || !LogicWebhookEndpoint.NAME_PATTERN.matcher(segment).matches()) {
+            if (segment.isEmpty() || !SEGMENT.matcher(segment).matches()) {
                 return false;
             }
         }

@@ -11,7 +11,7 @@ final class EndpointStatistics {
 
     /** Where the wait-duration timer of a name records; set while Micrometer meters are bound. */
     interface WaitDurations {
-        void record(int outcome, long millis);
+        void record(WaitOutcome outcome, long millis);
     }
 
     /** The endpoint name, or {@link ComponentStatistics#UNATTRIBUTED} for callbacks that name no known endpoint. */
@@ -19,8 +19,8 @@ final class EndpointStatistics {
     private final LongAdder subscribeFailures = new LongAdder();
     private final LongAdder unsubscribeFailures = new LongAdder();
     private final LongAdder pendingWaits = new LongAdder();
-    /** Indexed by the wait outcome ({@link PendingWait#COMPLETED} … {@link PendingWait#CANCELLED}). */
-    private final LongAdder[] waitOutcomes = newAdders(PendingWait.CANCELLED + 1);
+    /** Indexed by {@link WaitOutcome#ordinal()}. */
+    private final LongAdder[] waitOutcomes = newAdders(WaitOutcome.ALL.length);
     /** Indexed by {@link CallbackOutcome#ordinal()}. */
     private final LongAdder[] callbacks = newAdders(CallbackOutcome.ALL.length);
     private volatile String lastError;
@@ -69,9 +69,9 @@ final class EndpointStatistics {
         pendingWaits.decrement();
     }
 
-    void waitEnded(int outcome, long millis) {
+    void waitEnded(WaitOutcome outcome, long millis) {
         pendingWaits.decrement();
-        waitOutcomes[outcome].increment();
+        waitOutcomes[outcome.ordinal()].increment();
         WaitDurations durations = waitDurations;
         if (durations != null) {
             durations.record(outcome, millis);
@@ -94,8 +94,8 @@ final class EndpointStatistics {
         return pendingWaits.sum();
     }
 
-    long waits(int outcome) {
-        return waitOutcomes[outcome].sum();
+    long waits(WaitOutcome outcome) {
+        return waitOutcomes[outcome.ordinal()].sum();
     }
 
     long callbacks(CallbackOutcome outcome) {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component("logicwebhook")
 @ManagedResource(description = "Logic Apps HTTP Webhook component")
-public class LogicWebhookComponent extends HealthCheckComponent {
+public class LogicWebhookComponent extends HealthCheckComponent implements WaitsStatus {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookComponent.class);
 
@@ -66,6 +66,7 @@ public class LogicWebhookComponent extends HealthCheckComponent {
     private CallbackSigner signer;
     private CallbackDispatcher dispatcher;
     private WaitRegistry waitRegistry;
+    private final DueTasks dueTasks = new DueTasks();
     private EventNotifierSupport stoppingListener;
     private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
     private final ComponentStatistics statistics = new ComponentStatistics();
@@ -86,7 +87,7 @@ public class LogicWebhookComponent extends HealthCheckComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        if (!LogicWebhookEndpoint.NAME_PATTERN.matcher(remaining).matches()) {
+        if (!CallbackRequest.SEGMENT.matcher(remaining).matches()) {
             throw new IllegalArgumentException(
                     "logicwebhook:NAME needs a NAME of letters, digits, '.', '_', '~' or '-' (it is part of the callback"
                                                + " path), but got '" + remaining + "'");
@@ -118,15 +119,16 @@ public class LogicWebhookComponent extends HealthCheckComponent {
             keys.add(secondarySigningKey.getBytes(StandardCharsets.UTF_8));
         }
         signer = new CallbackSigner(keys);
-        waitRegistry = new WaitRegistry(getCamelContext(), clock, finishedWaitsCapacity, timeoutCheckInterval,
+        waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, finishedWaitsCapacity, timeoutCheckInterval,
                 workerPoolSize);
-        dispatcher = new CallbackDispatcher(this);
+        dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, signer, clock,
+                LogicWebhookProducer.callbacks(waitRegistry), statistics);
         ServiceHelper.startService(waitRegistry, dispatcher);
         stoppingListener = new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 // graceful shutdown would otherwise wait for every pending wait, up to its 45 s timeout
-                LogicWebhookProducer.cancel(waitRegistry, null, "the Camel context is stopping");
+                waitRegistry.cancel(null, "the Camel context is stopping");
                 // and a trigger's start, for its next retry
                 waitRegistry.abandonScheduled();
             }
@@ -159,7 +161,7 @@ public class LogicWebhookComponent extends HealthCheckComponent {
     protected void doStop() throws Exception {
         getCamelContext().getManagementStrategy().removeEventNotifier(stoppingListener);
         if (waitRegistry != null) {
-            LogicWebhookProducer.cancel(waitRegistry, null, "the logicwebhook component is stopping");
+            waitRegistry.cancel(null, "the logicwebhook component is stopping");
         }
         // the worker pool drains (bounded) while the HTTP clients of the queued unsubscribes are still open
         ServiceHelper.stopService(stoppingListener, dispatcher, waitRegistry);
@@ -203,6 +205,22 @@ public class LogicWebhookComponent extends HealthCheckComponent {
 
     ComponentStatistics getStatistics() {
         return statistics;
+    }
+
+    /** Where retries and renewals wait for their time on the component's clock. */
+    DueTasks getDueTasks() {
+        return dueTasks;
+    }
+
+    @Override
+    public long now() {
+        return clock.millis();
+    }
+
+    @Override
+    public Iterable<? extends WaitStatus> pendingWaits() {
+        WaitRegistry registry = waitRegistry;
+        return registry != null ? registry.pending() : List.of();
     }
 
     @ManagedAttribute(description = "Exchanges of all logicwebhook actions waiting for their callback")

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * enable), and callbacks meanwhile are answered 503. While it runs, it renews its subscription before the lease that
  * the service granted ends.
  */
-public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable {
+public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable, CallbackHandler, TriggerStatus {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookConsumer.class);
 
@@ -43,6 +43,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         /** The route is suspended: the trigger unsubscribed and takes no callbacks. */
         SUSPENDED
     }
+
+    private static final CallbackAnswer NOT_RUNNING = CallbackAnswer.of(503, "trigger is not running; retry later");
+    private static final CallbackAnswer ROUTE_FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
 
     /** A renewal is never scheduled sooner than this after the last subscribe, whatever lease a service gives. */
     private static final long SHORTEST_RENEWAL = 1_000;
@@ -83,11 +86,11 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     protected void doStart() throws Exception {
         super.doStart();
         CallbackDispatcher dispatcher = getEndpoint().getComponent().getDispatcher();
-        dispatcher.register(this);
+        dispatcher.register(getEndpoint().getName(), this);
         try {
             subscribeAtStart();
         } catch (Exception e) {
-            dispatcher.unregister(this);
+            dispatcher.unregister(getEndpoint().getName(), this);
             throw e;
         }
     }
@@ -95,7 +98,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     @Override
     protected void doStop() throws Exception {
         endSubscription(SubscriptionState.STOPPED);
-        getEndpoint().getComponent().getDispatcher().unregister(this);
+        getEndpoint().getComponent().getDispatcher().unregister(getEndpoint().getName(), this);
         super.doStop();
     }
 
@@ -211,7 +214,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     private void unsubscribe(OutboundRequest request) {
         if (request != null) {
             LogicWebhookEndpoint endpoint = getEndpoint();
-            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint, endpoint.getName());
+            endpoint.getComponent().getDispatcher().getHandshake().unsubscribing(endpoint.getConfiguration(),
+                    endpoint.getName());
             endpoint.getClient().unsubscribe(request, endpoint.getName(), trackingId());
         }
     }
@@ -237,7 +241,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     }
 
     private void scheduleRenewalIn(long gen, long delay) {
-        renewal = getEndpoint().getComponent().getWaitRegistry().schedule(now() + delay, new DueTasks.Task() {
+        renewal = getEndpoint().getComponent().getDueTasks().schedule(now() + delay, new DueTasks.Task() {
             @Override
             public void run() {
                 renew(gen);
@@ -338,7 +342,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
      * A WebSub hub verified the subscription and granted a lease of this many seconds: the renewal is scheduled from it
      * (unless renewInterval is set).
      */
-    void leaseGranted(long leaseSeconds) {
+    @Override
+    public void leaseGranted(long leaseSeconds) {
         synchronized (lock) {
             if (state == SubscriptionState.STOPPED || state == SubscriptionState.SUSPENDED) {
                 return;
@@ -350,7 +355,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     }
 
     /** The service refused the subscription (a WebSub hub's hub.mode=denied, with its hub.reason). */
-    void subscriptionDenied(String reason) {
+    @Override
+    public void subscriptionDenied(String reason) {
         synchronized (lock) {
             if (renewal != null) {
                 renewal.cancel();
@@ -367,7 +373,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
      * answered while it is subscribing, retrying, subscribed or renewing, and not once it stopped, was suspended or was
      * denied.
      */
-    boolean wantsSubscription() {
+    @Override
+    public boolean wantsSubscription() {
         return subscribing || state == SubscriptionState.SUBSCRIBED;
     }
 
@@ -376,16 +383,19 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     }
 
     /** Why the trigger is not subscribed, or why its last subscribe or renewal failed; null when all is well. */
+    @Override
     public String getLastError() {
         return lastError;
     }
 
     /** When the service last accepted the subscription (component clock, epoch millis); 0 if never. */
+    @Override
     public long getSubscribedAt() {
         return subscribedAt;
     }
 
     /** When the subscription's lease ends (component clock, epoch millis); 0 when it has none known. */
+    @Override
     public long getLeaseExpiresAt() {
         return leaseExpiresAt;
     }
@@ -394,24 +404,28 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         return getEndpoint().getCamelContext().getName() + "/" + getEndpoint().getName();
     }
 
-    /** Runs the route for one callback and answers the sender: 202 when the route succeeded, 500 so it retries if not. */
-    void onCallback(Exchange httpExchange, CallbackRequest request) {
-        Message answer = httpExchange.getMessage();
-        if (!isRunAllowed() || isSuspendingOrSuspended()) {
-            CallbackDispatcher.respond(answer, 503, "trigger is not running; retry later");
-            return;
-        }
-        if (!getEndpoint().allowsMethod(request.method)) {
-            CallbackDispatcher.respondNotAllowed(answer, getEndpoint().getConfiguration().getCallbackMethods());
-            return;
-        }
-        if (!getEndpoint().acceptsPayload(answer, request)) {
-            return;
-        }
+    @Override
+    public LogicWebhookConfiguration configuration() {
+        return getEndpoint().getConfiguration();
+    }
+
+    @Override
+    public PayloadSignatureVerifier payloadVerifier() {
+        return getEndpoint().getPayloadVerifier();
+    }
+
+    @Override
+    public CallbackAnswer unavailable() {
+        return !isRunAllowed() || isSuspendingOrSuspended() ? NOT_RUNNING : null;
+    }
+
+    /** Runs the route for one callback: 202 when the route succeeded, 500 (the sender retries) when it failed. */
+    @Override
+    public CallbackAnswer onCallback(CallbackRequest request) {
         Exchange exchange = createExchange(false);
         try {
             Message message = exchange.getMessage();
-            message.setHeaders(request.headers(answer, getEndpoint().getName()));
+            message.setHeaders(request.headers(getEndpoint().getName()));
             message.setBody(request.body);
             getProcessor().process(exchange);
         } catch (Exception e) {
@@ -420,14 +434,24 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             exchange.setException(e);
         }
         try {
-            if (exchange.getException() != null) {
-                getEndpoint().forgetPayload(answer);
-                CallbackDispatcher.respond(answer, 500, "callback could not be processed; retry later");
-            } else {
-                CallbackDispatcher.respond(answer, 202, null);
-            }
+            return exchange.getException() != null ? ROUTE_FAILED : CallbackAnswer.ACCEPTED;
         } finally {
             releaseExchange(exchange, false);
         }
+    }
+
+    @Override
+    public String triggerName() {
+        return getEndpoint().getName();
+    }
+
+    @Override
+    public String subscriptionState() {
+        return state.name();
+    }
+
+    @Override
+    public boolean isSubscribed() {
+        return state == SubscriptionState.SUBSCRIBED;
     }
 }

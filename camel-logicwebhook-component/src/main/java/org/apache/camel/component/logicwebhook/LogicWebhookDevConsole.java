@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
-import org.apache.camel.Component;
 import org.apache.camel.Route;
 import org.apache.camel.spi.annotations.DevConsole;
 import org.apache.camel.support.console.AbstractDevConsole;
@@ -36,23 +35,23 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
     protected String doCallText(Map<String, Object> options) {
         long now = clock();
         StringBuilder text = new StringBuilder();
-        List<LogicWebhookConsumer> triggers = triggers();
+        List<TriggerStatus> triggers = triggers();
         text.append("Triggers: ").append(triggers.size()).append('\n');
-        for (LogicWebhookConsumer trigger : triggers) {
+        for (TriggerStatus trigger : triggers) {
             text.append(String.format("    %s (route %s): %s since %s, lease until %s, last error: %s%n",
-                    trigger.getEndpoint().getName(), trigger.getRouteId(), trigger.getSubscriptionState(),
+                    trigger.triggerName(), trigger.getRouteId(), trigger.subscriptionState(),
                     time(trigger.getSubscribedAt()), time(trigger.getLeaseExpiresAt()), orNone(trigger.getLastError())));
         }
-        List<PendingWait> waits = new ArrayList<>();
+        List<WaitStatus> waits = new ArrayList<>();
         int pending = pendingWaits(waits, limit(options));
         text.append("Pending waits: ").append(pending);
         if (waits.size() < pending) {
             text.append(" (the ").append(waits.size()).append(" nearest their deadline)");
         }
         text.append('\n');
-        for (PendingWait wait : waits) {
-            text.append(String.format("    %s %s: deadline %s, age %s s%n", wait.producer.getEndpoint().getName(),
-                    shortId(wait.id), time(deadline(wait)), (now - wait.startedAt) / 1000));
+        for (WaitStatus wait : waits) {
+            text.append(String.format("    %s %s: deadline %s, age %s s%n", wait.endpointName(),
+                    shortId(wait.waitId()), time(deadline(wait)), (now - wait.startedAt()) / 1000));
         }
         return text.toString();
     }
@@ -62,47 +61,47 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
         long now = clock();
         JsonObject root = new JsonObject();
         JsonArray triggers = new JsonArray();
-        for (LogicWebhookConsumer trigger : triggers()) {
+        for (TriggerStatus trigger : triggers()) {
             JsonObject json = new JsonObject();
-            json.put("name", trigger.getEndpoint().getName());
+            json.put("name", trigger.triggerName());
             json.put("routeId", trigger.getRouteId());
-            json.put("subscriptionState", trigger.getSubscriptionState().name());
+            json.put("subscriptionState", trigger.subscriptionState());
             json.put("subscribedAt", trigger.getSubscribedAt());
             json.put("leaseExpiresAt", trigger.getLeaseExpiresAt());
             json.put("lastError", trigger.getLastError());
             triggers.add(json);
         }
         root.put("triggers", triggers);
-        List<PendingWait> waits = new ArrayList<>();
+        List<WaitStatus> waits = new ArrayList<>();
         root.put("pendingWaits", pendingWaits(waits, limit(options)));
         JsonArray shown = new JsonArray();
-        for (PendingWait wait : waits) {
+        for (WaitStatus wait : waits) {
             JsonObject json = new JsonObject();
-            json.put("endpoint", wait.producer.getEndpoint().getName());
-            json.put("id", shortId(wait.id));
+            json.put("endpoint", wait.endpointName());
+            json.put("id", shortId(wait.waitId()));
             json.put("deadline", deadline(wait));
-            json.put("age", now - wait.startedAt);
+            json.put("age", now - wait.startedAt());
             shown.add(json);
         }
         root.put("waits", shown);
         return root;
     }
 
-    private List<LogicWebhookComponent> components() {
-        List<LogicWebhookComponent> components = new ArrayList<>();
+    /** The logicwebhook components, whatever names they were added under. */
+    private List<WaitsStatus> components() {
+        List<WaitsStatus> components = new ArrayList<>();
         for (String name : getCamelContext().getComponentNames()) {
-            Component component = getCamelContext().hasComponent(name);
-            if (component instanceof LogicWebhookComponent logicWebhook && logicWebhook.getWaitRegistry() != null) {
-                components.add(logicWebhook);
+            if (getCamelContext().hasComponent(name) instanceof WaitsStatus waits) {
+                components.add(waits);
             }
         }
         return components;
     }
 
-    private List<LogicWebhookConsumer> triggers() {
-        List<LogicWebhookConsumer> triggers = new ArrayList<>();
+    private List<TriggerStatus> triggers() {
+        List<TriggerStatus> triggers = new ArrayList<>();
         for (Route route : getCamelContext().getRoutes()) {
-            if (route.getConsumer() instanceof LogicWebhookConsumer trigger) {
+            if (route.getConsumer() instanceof TriggerStatus trigger) {
                 triggers.add(trigger);
             }
         }
@@ -114,18 +113,17 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
      *
      * @return how many waits are pending in all
      */
-    private record Due(PendingWait pending, long deadline) {
+    private record Due(WaitStatus pending, long deadline) {
     }
 
-    private int pendingWaits(List<PendingWait> shown, int limit) {
+    private int pendingWaits(List<WaitStatus> shown, int limit) {
         // the nearest deadlines in a bounded heap, each read once: a heartbeat may move one meanwhile
         PriorityQueue<Due> nearest = new PriorityQueue<>(Comparator.comparingLong(Due::deadline).reversed());
         int pending = 0;
-        for (LogicWebhookComponent component : components()) {
-            WaitRegistry registry = component.getWaitRegistry();
-            for (PendingWait wait : registry.pending()) {
+        for (WaitsStatus component : components()) {
+            for (WaitStatus wait : component.pendingWaits()) {
                 pending++;
-                long deadline = wait.deadline;
+                long deadline = wait.deadline();
                 if (nearest.size() < limit) {
                     nearest.add(new Due(wait, deadline));
                 } else if (limit > 0 && deadline < nearest.peek().deadline()) {
@@ -139,8 +137,8 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
     }
 
     private long clock() {
-        List<LogicWebhookComponent> components = components();
-        return components.isEmpty() ? System.currentTimeMillis() : components.get(0).getClock().millis();
+        List<WaitsStatus> components = components();
+        return components.isEmpty() ? System.currentTimeMillis() : components.get(0).now();
     }
 
     private static int limit(Map<String, Object> options) {
@@ -153,8 +151,8 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
     }
 
     /** A wait's deadline, or 0 when it has none. */
-    private static long deadline(PendingWait wait) {
-        return wait.deadline == Long.MAX_VALUE ? 0 : wait.deadline;
+    private static long deadline(WaitStatus wait) {
+        return wait.deadline() == Long.MAX_VALUE ? 0 : wait.deadline();
     }
 
     static String shortId(String id) {

@@ -5,13 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -35,8 +32,6 @@ import org.apache.camel.util.ObjectHelper;
              headersClass = LogicWebhookConstants.class)
 @ManagedResource(description = "Logic Apps HTTP Webhook endpoint")
 public class LogicWebhookEndpoint extends DefaultEndpoint {
-
-    static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9._~-]+");
 
     @UriPath(description = "Name of the trigger or action; it is part of the callback path and is sent to the service"
                            + " in the x-ms-workflow-operation-name header.")
@@ -77,7 +72,8 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
     protected void doStart() throws Exception {
         super.doStart();
         SubscriptionHandshake.validate(name, configuration);
-        client = new SubscriptionClient(getComponent(), configuration, getStatistics());
+        client = new SubscriptionClient(getCamelContext(), configuration, getStatistics(), getComponent().getClock(),
+                getComponent().getDueTasks());
         ServiceHelper.startService(client);
         payloadVerifier = createPayloadVerifier();
     }
@@ -102,29 +98,9 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         return PayloadSignatureVerifier.of(verification, secrets, getComponent().getClock());
     }
 
-    /** The callback was verified but not taken: its sender will retry it, with the same delivery id. */
-    void forgetPayload(Message message) {
-        if (payloadVerifier != null) {
-            payloadVerifier.forget(header -> message.getHeader(header, String.class));
-        }
-    }
-
-    /**
-     * Checks the callback body's own signature when the endpoint asks for one, and answers the sender when it fails.
-     *
-     * @return true when the callback may go on
-     */
-    boolean acceptsPayload(Message message, CallbackRequest request) {
-        if (payloadVerifier == null) {
-            return true;
-        }
-        PayloadSignatureVerifier.Result result = payloadVerifier.verify(header -> message.getHeader(header, String.class),
-                request.body);
-        if (!result.ok()) {
-            boolean replay = result.reason().startsWith("replayed");
-            CallbackDispatcher.respond(message, replay ? 409 : 401, result.reason());
-        }
-        return result.ok();
+    /** The endpoint's payload signature check, or {@code null} when it asks for none. */
+    PayloadSignatureVerifier getPayloadVerifier() {
+        return payloadVerifier;
     }
 
     @Override
@@ -158,22 +134,22 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
 
     @ManagedAttribute(description = "Waits that their callback completed")
     public long getWaitsCompleted() {
-        return getStatistics().waits(PendingWait.COMPLETED);
+        return getStatistics().waits(WaitOutcome.COMPLETED);
     }
 
     @ManagedAttribute(description = "Waits that their failure callback failed")
     public long getWaitsFailed() {
-        return getStatistics().waits(PendingWait.FAILED);
+        return getStatistics().waits(WaitOutcome.FAILED);
     }
 
     @ManagedAttribute(description = "Waits that timed out")
     public long getWaitsTimedOut() {
-        return getStatistics().waits(PendingWait.TIMED_OUT);
+        return getStatistics().waits(WaitOutcome.TIMED_OUT);
     }
 
     @ManagedAttribute(description = "Waits cancelled by a stopping route or context")
     public long getWaitsCancelled() {
-        return getStatistics().waits(PendingWait.CANCELLED);
+        return getStatistics().waits(WaitOutcome.CANCELLED);
     }
 
     @ManagedAttribute(description = "Callbacks accepted (2xx)")
@@ -320,16 +296,6 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
                                             + " callbackBaseUrl option (e.g. https://myapp.example.com)");
         }
         return engine.getScheme() + "://localhost:" + port;
-    }
-
-    boolean allowsMethod(String method) {
-        for (String allowed : configuration.getCallbackMethods().split(",")) {
-            // HTTP methods are case-sensitive: "post" is not POST
-            if (allowed.trim().toUpperCase(Locale.ROOT).equals(method)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public String getName() {

@@ -25,9 +25,6 @@ final class LogicWebhookMeters implements ComponentStatistics.Meters {
     /** The name camel-micrometer (and Camel Main's camel.metrics) binds its registry under. */
     static final String REGISTRY_NAME = "metricsRegistry";
 
-    /** The {@code outcome} tag of the wait-duration timer, indexed by the wait outcome. */
-    private static final String[] WAIT_OUTCOMES = { null, "completed", "failed", "timed_out", "cancelled" };
-
     private final MeterRegistry registry;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
 
@@ -74,14 +71,15 @@ final class LogicWebhookMeters implements ComponentStatistics.Meters {
                 .builder("logicwebhook.unsubscribe.failures", statistics, EndpointStatistics::unsubscribeFailures)
                 .description("Unsubscribe requests that failed after their retries").tags(endpoint)
                 .register(registry));
-        Timer[] timers = new Timer[WAIT_OUTCOMES.length];
-        for (int outcome = PendingWait.COMPLETED; outcome < WAIT_OUTCOMES.length; outcome++) {
-            timers[outcome] = Timer.builder("logicwebhook.wait.duration")
+        Timer[] timers = new Timer[WaitOutcome.ALL.length];
+        for (WaitOutcome outcome : WaitOutcome.ALL) {
+            timers[outcome.ordinal()] = Timer.builder("logicwebhook.wait.duration")
                     .description("How long the action's waits lasted, by how they ended").tags(endpoint)
-                    .tag("outcome", WAIT_OUTCOMES[outcome]).register(registry);
-            meters.add(timers[outcome]);
+                    .tag("outcome", outcome.tag).register(registry);
+            meters.add(timers[outcome.ordinal()]);
         }
-        statistics.setWaitDurations((outcome, millis) -> timers[outcome].record(millis, TimeUnit.MILLISECONDS));
+        statistics.setWaitDurations(
+                (outcome, millis) -> timers[outcome.ordinal()].record(millis, TimeUnit.MILLISECONDS));
     }
 
     @Override

@@ -19,9 +19,13 @@ import org.slf4j.LoggerFactory;
  * the subscribe request go out; the exchange is then suspended without a thread until its callback, its timeout or a
  * cancel, whichever comes first, completes it.
  */
-public class LogicWebhookProducer extends DefaultAsyncProducer {
+public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOwner {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookProducer.class);
+
+    private static final CallbackAnswer INVALID_JSON = CallbackAnswer.of(400, "body is not valid JSON");
+    private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
+    private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
 
     private volatile boolean announced;
 
@@ -82,7 +86,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         registry.register(wait);
         // retries run until the wait's own deadline, and stop once the wait ended (a timeout, a cancel, its callback)
         CompletableFuture<SubscriptionClient.Response> subscribed = client.sendWithRetries(request, endpoint.getName(),
-                exchange.getExchangeId(), wait.deadline, () -> wait.state() == PendingWait.PENDING, e -> {
+                exchange.getExchangeId(), wait.deadline, wait::isPending, e -> {
                 });
         if (subscribed.isDone()) {
             return onSubscribed(wait, scratch, subscribed, true);
@@ -151,36 +155,80 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         return new PendingWait(id, this, exchange, callback, now, deadline, hardDeadline);
     }
 
-    /** A callback request for a wait: resume, fail or heartbeat, and the answer to its sender. */
-    static void onCallback(WaitRegistry registry, Exchange httpExchange, CallbackRequest request) {
-        Message answer = httpExchange.getMessage();
-        PendingWait wait = registry.get(request.id);
-        if (wait == null) {
-            respondFinished(answer, registry.finishedOutcome(request.id));
-        } else if (!wait.producer.getEndpoint().getName().equals(request.name)) {
-            CallbackDispatcher.respond(answer, 404, "unknown callback");
-        } else {
-            wait.producer.onCallback(wait, answer, request);
+    @Override
+    public String name() {
+        return getEndpoint().getName();
+    }
+
+    @Override
+    public EndpointStatistics statistics() {
+        return getEndpoint().getStatistics();
+    }
+
+    /** Finds the action's waits for the dispatcher. */
+    static WaitCallbacks callbacks(WaitRegistry registry) {
+        return new WaitCallbacks() {
+            @Override
+            public CallbackHandler pending(String name, String id) {
+                PendingWait wait = registry.get(id);
+                return wait != null && wait.isPending() && wait.owner.name().equals(name)
+                        // every wait's owner is the producer that made it
+                        ? ((LogicWebhookProducer) wait.owner).new ActionCallback(wait) : null;
+            }
+
+            @Override
+            public CallbackAnswer notPending(String name, String id) {
+                PendingWait wait = registry.get(id);
+                if (wait != null && !wait.owner.name().equals(name)) {
+                    return CallbackAnswer.UNKNOWN;
+                }
+                return finishedAnswer(wait != null ? wait.outcome() : registry.finishedOutcome(id));
+            }
+        };
+    }
+
+    /** A callback for one pending wait: resume, fail or heartbeat. */
+    private final class ActionCallback implements CallbackHandler {
+        private final PendingWait wait;
+
+        ActionCallback(PendingWait wait) {
+            this.wait = wait;
+        }
+
+        @Override
+        public LogicWebhookConfiguration configuration() {
+            return getEndpoint().getConfiguration();
+        }
+
+        @Override
+        public PayloadSignatureVerifier payloadVerifier() {
+            return getEndpoint().getPayloadVerifier();
+        }
+
+        @Override
+        public boolean wantsSubscription() {
+            return true;
+        }
+
+        @Override
+        public void subscriptionDenied(String reason) {
+            LOG.warn("logicwebhook:{}: the hub denied the subscription of a wait{}", name(),
+                    reason == null ? "" : ": " + reason);
+            onDenied(wait, reason);
+        }
+
+        @Override
+        public CallbackAnswer onCallback(CallbackRequest request) {
+            return LogicWebhookProducer.this.onCallback(wait, request);
         }
     }
 
-    private void onCallback(PendingWait wait, Message answer, CallbackRequest request) {
+    private CallbackAnswer onCallback(PendingWait wait, CallbackRequest request) {
         LogicWebhookEndpoint endpoint = getEndpoint();
-        if (!endpoint.allowsMethod(request.method)) {
-            CallbackDispatcher.respondNotAllowed(answer, endpoint.getConfiguration().getCallbackMethods());
-            return;
-        }
-        if (!endpoint.acceptsPayload(answer, request)) {
-            return;
-        }
         WaitRegistry registry = registry();
         if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
-            if (registry.extend(wait, endpoint.getConfiguration().getTimeout())) {
-                CallbackDispatcher.respond(answer, 202, null);
-            } else {
-                respondFinished(answer, wait.state());
-            }
-            return;
+            return registry.extend(wait, endpoint.getConfiguration().getTimeout())
+                    ? CallbackAnswer.ACCEPTED : finishedAnswer(wait.outcome());
         }
         Object body = request.body;
         if (endpoint.getConfiguration().isJsonBody() && request.body.length > 0) {
@@ -188,21 +236,18 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
                 body = RequestTemplate.JSON.readValue(request.body, Object.class);
             } catch (Exception e) {
                 // the wait goes on: a corrected retry still resumes it
-                endpoint.forgetPayload(answer);
-                CallbackDispatcher.respond(answer, 400, "body is not valid JSON");
-                return;
+                return INVALID_JSON;
             }
         }
-        Map<String, Object> headers = request.headers(answer, endpoint.getName());
+        Map<String, Object> headers = request.headers(endpoint.getName());
         boolean failure = CallbackRequest.FAIL.equals(request.kind);
-        if (!registry.finish(wait, failure ? PendingWait.FAILED : PendingWait.COMPLETED)) {
-            respondFinished(answer, wait.state());
-            return;
+        if (!registry.finish(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED)) {
+            return finishedAnswer(wait.outcome());
         }
-        CallbackDispatcher.respond(answer, 200, null);
         Object payload = body;
         int status = failure ? failureStatus(request) : 200;
         registry.execute(() -> resume(wait, payload, headers, failure, status));
+        return CallbackAnswer.OK;
     }
 
     private void resume(PendingWait wait, Object body, Map<String, Object> headers, boolean failure, int status) {
@@ -228,7 +273,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
     }
 
     /** Runs on the worker pool: unsubscribe first, then fail the exchange, as Logic Apps does on a step timeout. */
-    void onTimeout(PendingWait wait) {
+    @Override
+    public void onTimeout(PendingWait wait) {
         OutboundRequest unsubscribe = wait.takeUnsubscribe();
         if (unsubscribe != null) {
             unsubscribe(wait, unsubscribe);
@@ -241,8 +287,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
     }
 
     /** A WebSub hub refused the wait's subscription: the exchange fails now rather than at its timeout. */
-    void onDenied(PendingWait wait, String reason) {
-        if (registry().finish(wait, PendingWait.FAILED)) {
+    private void onDenied(PendingWait wait, String reason) {
+        if (registry().finish(wait, WaitOutcome.FAILED)) {
             registry().execute(() -> {
                 wait.exchange.setException(new LogicWebhookSubscriptionException(
                         "logicwebhook:" + getEndpoint().getName() + ": the service denied the subscription"
@@ -253,40 +299,19 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         }
     }
 
-    private void onCancel(PendingWait wait, String reason) {
+    @Override
+    public void onCancel(PendingWait wait, String reason) {
         wait.exchange.setException(new LogicWebhookCancelledException(
                 "logicwebhook:" + getEndpoint().getName() + " stopped waiting for its callback: " + reason,
                 wait.exchange));
         wait.callback.done(false);
     }
 
-    private void unsubscribe(PendingWait wait, OutboundRequest request) {
-        getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint(),
+    @Override
+    public void unsubscribe(PendingWait wait, OutboundRequest request) {
+        getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint().getConfiguration(),
                 getEndpoint().getName() + "/" + wait.id);
         getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), wait.exchange.getExchangeId());
-    }
-
-    /**
-     * Fails every wait of a producer (of all producers when {@code null}) on the worker pool, so that a stopping route
-     * or context does not wait for callbacks that may never come.
-     */
-    static void cancel(WaitRegistry registry, LogicWebhookProducer producer, String reason) {
-        List<PendingWait> cancelled = registry.cancelAll(producer);
-        if (!cancelled.isEmpty()) {
-            LOG.info("Cancelling {} pending logicwebhook wait(s): {}", cancelled.size(), reason);
-        }
-        // every exchange fails first, so that a stop waits for no unsubscribe; the unsubscribes queue behind
-        for (PendingWait wait : cancelled) {
-            registry.execute(() -> wait.producer.onCancel(wait, reason));
-        }
-        for (PendingWait wait : cancelled) {
-            registry.execute(() -> {
-                OutboundRequest unsubscribe = wait.takeUnsubscribe();
-                if (unsubscribe != null) {
-                    wait.producer.unsubscribe(wait, unsubscribe);
-                }
-            });
-        }
     }
 
     /**
@@ -295,7 +320,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
      */
     @Override
     protected void doStop() throws Exception {
-        cancel(registry(), this, "its route or endpoint is stopping");
+        registry().cancel(this, "its route or endpoint is stopping");
         super.doStop();
     }
 
@@ -314,13 +339,11 @@ public class LogicWebhookProducer extends DefaultAsyncProducer {
         return 500;
     }
 
-    private static void respondFinished(Message answer, Integer outcome) {
+    /** The answer to a callback for a wait that ended this way ({@code null}: unknown). */
+    private static CallbackAnswer finishedAnswer(WaitOutcome outcome) {
         if (outcome == null) {
-            CallbackDispatcher.respond(answer, 404, "unknown callback");
-        } else if (outcome == PendingWait.COMPLETED || outcome == PendingWait.FAILED) {
-            CallbackDispatcher.respond(answer, 409, "callback already received");
-        } else {
-            CallbackDispatcher.respond(answer, 410, "wait timed out or was cancelled");
+            return CallbackAnswer.UNKNOWN;
         }
+        return outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED ? ALREADY_RECEIVED : GONE;
     }
 }

@@ -12,11 +12,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  */
 final class LogicWebhookTriggerHealthCheck implements HealthCheck {
 
-    private final LogicWebhookConsumer trigger;
+    private final TriggerStatus trigger;
     private final String id;
     private boolean enabled = true;
 
-    LogicWebhookTriggerHealthCheck(LogicWebhookConsumer trigger, String id) {
+    LogicWebhookTriggerHealthCheck(TriggerStatus trigger, String id) {
         this.trigger = trigger;
         this.id = id;
     }
@@ -55,14 +55,14 @@ final class LogicWebhookTriggerHealthCheck implements HealthCheck {
             return builder.unknown().build();
         }
         Kind kind = (Kind) options.getOrDefault(CHECK_KIND, Kind.ALL);
-        LogicWebhookConsumer.SubscriptionState state = trigger.getSubscriptionState();
-        String name = trigger.getEndpoint().getName();
+        String state = trigger.subscriptionState();
+        String name = trigger.triggerName();
         builder.detail("logicwebhook.trigger", name);
-        builder.detail("logicwebhook.subscriptionState", state.name());
+        builder.detail("logicwebhook.subscriptionState", state);
         if (trigger.getLeaseExpiresAt() > 0) {
             builder.detail("logicwebhook.leaseExpiresAt", trigger.getLeaseExpiresAt());
         }
-        if (kind == Kind.LIVENESS || state == LogicWebhookConsumer.SubscriptionState.SUBSCRIBED) {
+        if (kind == Kind.LIVENESS || trigger.isSubscribed()) {
             return builder.up().build();
         }
         String error = trigger.getLastError();

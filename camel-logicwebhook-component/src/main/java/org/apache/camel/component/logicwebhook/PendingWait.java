@@ -1,42 +1,37 @@
 package org.apache.camel.component.logicwebhook;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 
 /**
  * One exchange suspended in the action until its callback, its timeout or a cancel. Kept small: there can be many
- * thousands of these at once. The first party to move {@link #state} away from {@link #PENDING} owns the exchange and
- * is the only one that calls its callback.
+ * thousands of these at once. The first party to give it an {@link #outcome()} owns the exchange and is the only one
+ * that calls its callback.
  */
-final class PendingWait {
+final class PendingWait implements WaitStatus {
 
-    static final int PENDING = 0;
-    static final int COMPLETED = 1;
-    static final int FAILED = 2;
-    static final int TIMED_OUT = 3;
-    static final int CANCELLED = 4;
-
-    private static final AtomicIntegerFieldUpdater<PendingWait> STATE
-            = AtomicIntegerFieldUpdater.newUpdater(PendingWait.class, "state");
+    private static final AtomicReferenceFieldUpdater<PendingWait, WaitOutcome> OUTCOME
+            = AtomicReferenceFieldUpdater.newUpdater(PendingWait.class, WaitOutcome.class, "outcome");
 
     final String id;
-    final LogicWebhookProducer producer;
+    final WaitOwner owner;
     final Exchange exchange;
     final AsyncCallback callback;
     /** When the wait was registered (component clock): what the wait-duration timer and the dev console measure from. */
     final long startedAt;
     final long hardDeadline;
     volatile long deadline;
-    private volatile int state;
+    /** {@code null} while pending. */
+    private volatile WaitOutcome outcome;
     private OutboundRequest unsubscribe;
     private boolean unsubscribeWanted;
 
-    PendingWait(String id, LogicWebhookProducer producer, Exchange exchange, AsyncCallback callback, long startedAt,
-                long deadline, long hardDeadline) {
+    PendingWait(String id, WaitOwner owner, Exchange exchange, AsyncCallback callback, long startedAt, long deadline,
+                long hardDeadline) {
         this.id = id;
-        this.producer = producer;
+        this.owner = owner;
         this.exchange = exchange;
         this.callback = callback;
         this.startedAt = startedAt;
@@ -45,16 +40,21 @@ final class PendingWait {
     }
 
     /** @return true for exactly one caller: the one that now owns the exchange */
-    boolean tryFinish(int outcome) {
-        return STATE.compareAndSet(this, PENDING, outcome);
+    boolean tryFinish(WaitOutcome outcome) {
+        return OUTCOME.compareAndSet(this, null, outcome);
     }
 
-    int state() {
-        return state;
+    boolean isPending() {
+        return outcome == null;
+    }
+
+    /** How the wait ended, or {@code null} while it is pending. */
+    WaitOutcome outcome() {
+        return outcome;
     }
 
     EndpointStatistics statistics() {
-        return producer.getEndpoint().getStatistics();
+        return owner.statistics();
     }
 
     /**
@@ -82,5 +82,25 @@ final class PendingWait {
         OutboundRequest request = unsubscribe;
         unsubscribe = null;
         return request;
+    }
+
+    @Override
+    public String endpointName() {
+        return owner.name();
+    }
+
+    @Override
+    public String waitId() {
+        return id;
+    }
+
+    @Override
+    public long deadline() {
+        return deadline;
+    }
+
+    @Override
+    public long startedAt() {
+        return startedAt;
     }
 }

@@ -1,6 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
 import java.net.URI;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +44,8 @@ final class SubscriptionClient extends ServiceSupport {
     }
 
     private final CamelContext context;
-    private final LogicWebhookComponent component;
+    private final Clock clock;
+    private final DueTasks dueTasks;
     private final LogicWebhookConfiguration configuration;
     private final EndpointStatistics statistics;
     private final RetryPolicy retryPolicy;
@@ -52,13 +54,18 @@ final class SubscriptionClient extends ServiceSupport {
     private Endpoint httpEndpoint;
     private Producer producer;
 
-    SubscriptionClient(LogicWebhookComponent component, LogicWebhookConfiguration configuration,
-                       EndpointStatistics statistics) {
-        this.context = component.getCamelContext();
-        this.component = component;
+    /**
+     * @param clock    the component's clock, that retries are timed by
+     * @param dueTasks where retries wait for their time
+     */
+    SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration, EndpointStatistics statistics,
+                       Clock clock, DueTasks dueTasks) {
+        this.context = context;
+        this.clock = clock;
+        this.dueTasks = dueTasks;
         this.configuration = configuration;
         this.statistics = statistics;
-        this.retryPolicy = RetryPolicy.of(configuration, component.getClock());
+        this.retryPolicy = RetryPolicy.of(configuration, clock);
         this.subscribe = RequestTemplate.compile(context, configuration.getSubscribeMethod(),
                 configuration.getSubscribeUri(), configuration.getSubscribeHeaders(), configuration.getSubscribeBody(), true);
         this.unsubscribe = configuration.getUnsubscribeUri() == null
@@ -226,7 +233,7 @@ final class SubscriptionClient extends ServiceSupport {
 
         private void retryLater(LogicWebhookSubscriptionException e) {
             long delay = retryPolicy.delayBeforeRetry(retries + 1, e);
-            long now = component.getClock().millis();
+            long now = clock.millis();
             if (delay < 0) {
                 result.completeExceptionally(retries == 0 ? e : gaveUp(e, " (after " + retries + " retries)"));
             } else if (delay > deadline - now) {
@@ -237,7 +244,7 @@ final class SubscriptionClient extends ServiceSupport {
                 LOG.info("{} of {} failed, retry {} of {} in {} s: {}", request.method(), name, retries,
                         retryPolicy.count(), seconds(delay), e.getMessage());
                 onFailure.accept(e);
-                component.getWaitRegistry().schedule(now + delay, this);
+                dueTasks.schedule(now + delay, this);
             }
         }
 
@@ -280,7 +287,7 @@ final class SubscriptionClient extends ServiceSupport {
             if (failure == null) {
                 LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
             } else {
-                statistics.unsubscribeFailed(failure.getMessage(), component.getClock().millis());
+                statistics.unsubscribeFailed(failure.getMessage(), clock.millis());
                 LOG.warn("Could not unsubscribe {} (tracking id {}); the subscription may still exist at the service: {}",
                         name, trackingId, failure.getMessage());
             }

@@ -2,12 +2,12 @@ package org.apache.camel.component.logicwebhook;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.apache.camel.Message;
 import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
@@ -36,28 +36,17 @@ final class SubscriptionHandshake {
     private static final int UNSUBSCRIBE_MEMORY_CAPACITY = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionHandshake.class);
-
-    /** What a handshake is for: a registered trigger or a pending wait, and the endpoint of either. */
-    private record Target(LogicWebhookEndpoint endpoint, LogicWebhookConsumer trigger, PendingWait pendingWait) {
-
-        /** Whether it wants its subscription now: a pending wait, or a trigger subscribing (retries too) or subscribed. */
-        boolean wanted() {
-            if (pendingWait != null) {
-                return true;
-            }
-            return trigger.wantsSubscription();
-        }
-    }
+    private static final CallbackAnswer UNKNOWN_SUBSCRIPTION = CallbackAnswer.of(404, "unknown subscription");
 
     /** A path that unsubscribed, with the topic it was subscribed to. */
     private record Unsubscribed(String topic, long at) {
     }
 
-    private final LogicWebhookComponent component;
+    private final Clock clock;
     private final Map<String, Unsubscribed> unsubscribed = LRUCacheFactory.newLRUCache(UNSUBSCRIBE_MEMORY_CAPACITY);
 
-    SubscriptionHandshake(LogicWebhookComponent component) {
-        this.component = component;
+    SubscriptionHandshake(Clock clock) {
+        this.clock = clock;
     }
 
     /** Refuses, at start, a handshake option that could never be answered. */
@@ -76,25 +65,23 @@ final class SubscriptionHandshake {
     /**
      * Answers the request when it is a handshake meant for its trigger or wait.
      *
-     * @param  trigger the running trigger of the request's name, or {@code null}
-     * @return         true when the request was a handshake and has been answered
+     * @param  target the registered trigger or the pending wait that the request's path names, or {@code null}
+     * @return        the answer when the request was a handshake, or {@code null}
      */
-    boolean answered(Message message, CallbackRequest request, LogicWebhookConsumer trigger) {
-        String kind = kindOf(message, request);
+    CallbackAnswer answer(CallbackRequest request, CallbackHandler target) {
+        String kind = kindOf(request);
         if (kind == null) {
-            return false;
+            return null;
         }
-        Target target = target(request, trigger);
-        if (target == null || !kind.equals(target.endpoint().getConfiguration().getHandshake())) {
+        if (target == null || !kind.equals(target.configuration().getHandshake())) {
             // a WebSub unsubscribe is verified once its trigger stopped or its wait ended
-            return WEBSUB.equals(kind) && answerRememberedUnsubscribe(message, request);
+            return WEBSUB.equals(kind) ? answerRememberedUnsubscribe(request) : null;
         }
-        switch (kind) {
-            case WEBSUB -> answerWebSub(message, request, target);
-            case GRAPH -> answerGraph(message, request, target.wanted());
-            default -> answerCloudEvents(message, target);
-        }
-        return true;
+        return switch (kind) {
+            case WEBSUB -> answerWebSub(request, target);
+            case GRAPH -> answerGraph(request, target.wantsSubscription());
+            default -> answerCloudEvents(request, target);
+        };
     }
 
     /** A trigger's subscribe or unsubscribe request is about to go out: what a hub may verify changes. */
@@ -102,13 +89,13 @@ final class SubscriptionHandshake {
         unsubscribed.remove(path);
     }
 
-    void unsubscribing(LogicWebhookEndpoint endpoint, String path) {
-        if (WEBSUB.equals(endpoint.getConfiguration().getHandshake())) {
-            unsubscribed.put(path, new Unsubscribed(endpoint.getConfiguration().getWebsubTopic(), now()));
+    void unsubscribing(LogicWebhookConfiguration configuration, String path) {
+        if (WEBSUB.equals(configuration.getHandshake())) {
+            unsubscribed.put(path, new Unsubscribed(configuration.getWebsubTopic(), now()));
         }
     }
 
-    private static String kindOf(Message message, CallbackRequest request) {
+    private static String kindOf(CallbackRequest request) {
         if (request.kind != null) {
             // the failure and heartbeat URLs are never handed to a service as its callback
             return null;
@@ -119,126 +106,92 @@ final class SubscriptionHandshake {
         if ("POST".equals(request.method) && request.queryParameter("validationToken") != null) {
             return GRAPH;
         }
-        if ("OPTIONS".equals(request.method) && message.getHeader("WebHook-Request-Origin") != null) {
+        if ("OPTIONS".equals(request.method) && request.header("WebHook-Request-Origin") != null) {
             return CLOUDEVENTS;
         }
         return null;
-    }
-
-    /** The running trigger or the pending wait that the request's path names, or {@code null}. */
-    private Target target(CallbackRequest request, LogicWebhookConsumer trigger) {
-        if (request.isTrigger()) {
-            return trigger == null ? null : new Target(trigger.getEndpoint(), trigger, null);
-        }
-        PendingWait wait = component.getWaitRegistry().get(request.id);
-        boolean ours = wait != null && wait.producer.getEndpoint().getName().equals(request.name);
-        return ours && wait.state() == PendingWait.PENDING ? new Target(wait.producer.getEndpoint(), null, wait) : null;
     }
 
     /**
      * WebSub §5.3: subscribe is confirmed for a trigger or wait that wants its topic, unsubscribe for one that asked to
      * end it, and a denial (§5.2) is surfaced on the trigger or fails the wait.
      */
-    private void answerWebSub(Message message, CallbackRequest request, Target target) {
+    private CallbackAnswer answerWebSub(CallbackRequest request, CallbackHandler target) {
         String mode = stringParameter(request, "hub.mode");
-        String topic = target.endpoint().getConfiguration().getWebsubTopic();
+        String topic = target.configuration().getWebsubTopic();
         boolean topicMatches = topic.equals(stringParameter(request, "hub.topic"));
-        if ("subscribe".equals(mode) && topicMatches && target.wanted()) {
-            if (echoChallenge(message, request) && target.trigger() != null) {
-                grantLease(target.trigger(), stringParameter(request, "hub.lease_seconds"));
+        if ("subscribe".equals(mode) && topicMatches && target.wantsSubscription()) {
+            CallbackAnswer echo = echoChallenge(request);
+            if (echo.isSuccess()) {
+                grantLease(request, target, stringParameter(request, "hub.lease_seconds"));
             }
+            return echo;
         } else if ("unsubscribe".equals(mode)) {
-            answerRememberedUnsubscribe(message, request);
+            return answerRememberedUnsubscribe(request);
         } else if ("denied".equals(mode) && topicMatches) {
-            surfaceDenial(target, stringParameter(request, "hub.reason"));
-            CallbackDispatcher.respond(message, 200, null);
-        } else {
-            CallbackDispatcher.respond(message, 404, "unknown subscription");
+            target.subscriptionDenied(stringParameter(request, "hub.reason"));
+            return CallbackAnswer.OK;
         }
+        return UNKNOWN_SUBSCRIPTION;
     }
 
-    private boolean answerRememberedUnsubscribe(Message message, CallbackRequest request) {
+    private CallbackAnswer answerRememberedUnsubscribe(CallbackRequest request) {
         if (!"unsubscribe".equals(stringParameter(request, "hub.mode"))) {
-            return false;
+            return null;
         }
         Unsubscribed entry = unsubscribed.get(request.path);
         boolean asked = entry != null && now() - entry.at() < UNSUBSCRIBE_MEMORY_MILLIS
                 && entry.topic().equals(stringParameter(request, "hub.topic"));
-        if (asked) {
-            echoChallenge(message, request);
-            LOG.info("logicwebhook:{} confirmed its unsubscribe to the hub", request.name);
-        } else {
-            CallbackDispatcher.respond(message, 404, "unknown subscription");
+        if (!asked) {
+            return UNKNOWN_SUBSCRIPTION;
         }
-        return true;
+        CallbackAnswer echo = echoChallenge(request);
+        LOG.info("logicwebhook:{} confirmed its unsubscribe to the hub", request.name);
+        return echo;
     }
 
-    private static boolean echoChallenge(Message message, CallbackRequest request) {
+    private static CallbackAnswer echoChallenge(CallbackRequest request) {
         String challenge = stringParameter(request, "hub.challenge");
-        if (ObjectHelper.isEmpty(challenge)) {
-            CallbackDispatcher.respond(message, 404, "unknown subscription");
-            return false;
-        }
-        echo(message, challenge);
-        return true;
+        return ObjectHelper.isEmpty(challenge) ? UNKNOWN_SUBSCRIPTION : echo(challenge);
     }
 
-    private static void grantLease(LogicWebhookConsumer trigger, String leaseSeconds) {
+    private static void grantLease(CallbackRequest request, CallbackHandler target, String leaseSeconds) {
         if (leaseSeconds == null) {
             return;
         }
         try {
             long seconds = Long.parseLong(leaseSeconds.trim());
             if (seconds > 0) {
-                trigger.leaseGranted(seconds);
+                target.leaseGranted(seconds);
             }
         } catch (NumberFormatException e) {
             LOG.warn("logicwebhook:{} got a hub.lease_seconds that is not a number; the lease stays unknown",
-                    trigger.getEndpoint().getName());
-        }
-    }
-
-    private static void surfaceDenial(Target target, String reason) {
-        if (target.trigger() != null) {
-            target.trigger().subscriptionDenied(reason);
-        } else {
-            LOG.warn("logicwebhook:{}: the hub denied the subscription of a wait{}", target.endpoint().getName(),
-                    reason == null ? "" : ": " + reason);
-            target.pendingWait().producer.onDenied(target.pendingWait(), reason);
+                    request.name);
         }
     }
 
     /** Microsoft Graph: the token, decoded, as plain text, at once (Graph gives up after 10 seconds). */
-    private static void answerGraph(Message message, CallbackRequest request, boolean wanted) {
+    private static CallbackAnswer answerGraph(CallbackRequest request, boolean wanted) {
         String token = stringParameter(request, "validationToken");
-        if (wanted && ObjectHelper.isNotEmpty(token)) {
-            echo(message, token);
-        } else {
-            CallbackDispatcher.respond(message, 404, "unknown subscription");
-        }
+        return wanted && ObjectHelper.isNotEmpty(token) ? echo(token) : UNKNOWN_SUBSCRIPTION;
     }
 
     /**
      * CloudEvents HTTP Webhook §4.2: consent is the WebHook-Allowed-Origin header; a refused origin gets 403 without
      * it. A WebHook-Request-Callback is never called (it would make the application send requests to any URL given).
      */
-    private static void answerCloudEvents(Message message, Target target) {
-        LogicWebhookEndpoint endpoint = target.endpoint();
-        if (!target.wanted()) {
-            CallbackDispatcher.respond(message, 404, "unknown subscription");
-            return;
+    private static CallbackAnswer answerCloudEvents(CallbackRequest request, CallbackHandler target) {
+        if (!target.wantsSubscription()) {
+            return UNKNOWN_SUBSCRIPTION;
         }
-        String origin = message.getHeader("WebHook-Request-Origin", String.class).trim();
-        LogicWebhookConfiguration configuration = endpoint.getConfiguration();
+        String origin = request.header("WebHook-Request-Origin").trim();
+        LogicWebhookConfiguration configuration = target.configuration();
         if (!originAllowed(origin, configuration.getWebhookAllowedOrigins())) {
-            LOG.info("logicwebhook:{} refused deliveries from origin {}", endpoint.getName(), origin);
-            CallbackDispatcher.respond(message, 403, "origin not allowed");
-            return;
+            LOG.info("logicwebhook:{} refused deliveries from origin {}", request.name, origin);
+            return CallbackAnswer.of(403, "origin not allowed");
         }
-        CallbackDispatcher.respond(message, 200, null);
-        message.setHeader("WebHook-Allowed-Origin", origin);
-        message.setHeader("WebHook-Allowed-Rate", configuration.getWebhookAllowedRate());
-        message.setHeader("Allow", allowedMethods(configuration));
+        return new CallbackAnswer(200, null, Map.of("WebHook-Allowed-Origin", origin,
+                "WebHook-Allowed-Rate", configuration.getWebhookAllowedRate(), "Allow", allowedMethods(configuration)));
     }
 
     static boolean originAllowed(String origin, String allowedOrigins) {
@@ -254,10 +207,9 @@ final class SubscriptionHandshake {
                 .map(method -> method.toUpperCase(Locale.ROOT)).collect(Collectors.joining(", "));
     }
 
-    private static void echo(Message message, String text) {
-        CallbackDispatcher.respond(message, 200, text);
+    private static CallbackAnswer echo(String text) {
         // the echo is text the sender chose: no browser may take it for HTML
-        message.setHeader("X-Content-Type-Options", "nosniff");
+        return new CallbackAnswer(200, text, Map.of("X-Content-Type-Options", "nosniff"));
     }
 
     /**
@@ -276,6 +228,6 @@ final class SubscriptionHandshake {
     }
 
     private long now() {
-        return component.getClock().millis();
+        return clock.millis();
     }
 }

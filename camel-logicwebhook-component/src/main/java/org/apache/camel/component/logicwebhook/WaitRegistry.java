@@ -15,6 +15,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The action's waits, keyed by callback id, in the manner of camel-jms' reply manager: a wait is registered before its
@@ -24,20 +26,24 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 final class WaitRegistry extends ServiceSupport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WaitRegistry.class);
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final CamelContext context;
     private final Map<String, PendingWait> waits = new ConcurrentHashMap<>();
-    private final DueTasks dueTasks = new DueTasks();
-    private final Map<String, Integer> finished;
+    private final DueTasks dueTasks;
+    private final Map<String, WaitOutcome> finished;
     private final long sweepInterval;
     private final int workerPoolSize;
     private volatile Clock clock;
     private ScheduledExecutorService sweeper;
     private ExecutorService workers;
 
-    WaitRegistry(CamelContext context, Clock clock, int finishedCapacity, long sweepInterval, int workerPoolSize) {
+    WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, int finishedCapacity, long sweepInterval,
+                 int workerPoolSize) {
+        this.dueTasks = dueTasks;
         this.workerPoolSize = workerPoolSize;
         this.context = context;
         this.clock = clock;
@@ -72,7 +78,7 @@ final class WaitRegistry extends ServiceSupport {
     }
 
     /** The outcome of a finished wait, or {@code null} when the id is unknown (or long forgotten). */
-    Integer finishedOutcome(String id) {
+    WaitOutcome finishedOutcome(String id) {
         return finished.get(id);
     }
 
@@ -82,7 +88,7 @@ final class WaitRegistry extends ServiceSupport {
      *
      * @return true when the caller now owns the exchange
      */
-    boolean finish(PendingWait wait, int outcome) {
+    boolean finish(PendingWait wait, WaitOutcome outcome) {
         if (!wait.tryFinish(outcome)) {
             return false;
         }
@@ -98,7 +104,7 @@ final class WaitRegistry extends ServiceSupport {
      * @return true when the caller still owned it
      */
     boolean abandon(PendingWait wait) {
-        if (!wait.tryFinish(PendingWait.CANCELLED)) {
+        if (!wait.tryFinish(WaitOutcome.CANCELLED)) {
             return false;
         }
         waits.remove(wait.id, wait);
@@ -116,17 +122,7 @@ final class WaitRegistry extends ServiceSupport {
         if (next > wait.deadline) {
             wait.deadline = next;
         }
-        return wait.state() == PendingWait.PENDING;
-    }
-
-    /**
-     * Runs a task on the worker pool once the clock reaches {@code dueAt}; a task still waiting when the component stops
-     * is abandoned.
-     *
-     * @return the scheduled entry, or {@code null} when the task was abandoned at once
-     */
-    DueTasks.Entry schedule(long dueAt, DueTasks.Task task) {
-        return dueTasks.schedule(dueAt, task);
+        return wait.isPending();
     }
 
     /**
@@ -143,8 +139,8 @@ final class WaitRegistry extends ServiceSupport {
     void sweep() {
         long now = now();
         for (PendingWait wait : waits.values()) {
-            if (wait.deadline <= now && finish(wait, PendingWait.TIMED_OUT)) {
-                execute(() -> wait.producer.onTimeout(wait));
+            if (wait.deadline <= now && finish(wait, WaitOutcome.TIMED_OUT)) {
+                execute(() -> wait.owner.onTimeout(wait));
             }
         }
         for (DueTasks.Task task : dueTasks.takeDue(now)) {
@@ -152,15 +148,32 @@ final class WaitRegistry extends ServiceSupport {
         }
     }
 
-    /** Finishes every wait of the producer (of all producers when {@code null}) as cancelled and returns them. */
-    List<PendingWait> cancelAll(LogicWebhookProducer producer) {
+    /**
+     * Fails every wait of an owner (of all owners when {@code null}) on the worker pool, then unsubscribes them, so that
+     * a stopping route or context does not wait for callbacks that may never come.
+     */
+    void cancel(WaitOwner owner, String reason) {
         List<PendingWait> cancelled = new ArrayList<>();
         for (PendingWait wait : waits.values()) {
-            if ((producer == null || wait.producer == producer) && finish(wait, PendingWait.CANCELLED)) {
+            if ((owner == null || wait.owner == owner) && finish(wait, WaitOutcome.CANCELLED)) {
                 cancelled.add(wait);
             }
         }
-        return cancelled;
+        if (!cancelled.isEmpty()) {
+            LOG.info("Cancelling {} pending logicwebhook wait(s): {}", cancelled.size(), reason);
+        }
+        // every exchange fails first, so that a stop waits for no unsubscribe; the unsubscribes queue behind
+        for (PendingWait wait : cancelled) {
+            execute(() -> wait.owner.onCancel(wait, reason));
+        }
+        for (PendingWait wait : cancelled) {
+            execute(() -> {
+                OutboundRequest unsubscribe = wait.takeUnsubscribe();
+                if (unsubscribe != null) {
+                    wait.owner.unsubscribe(wait, unsubscribe);
+                }
+            });
+        }
     }
 
     int size() {

@@ -283,7 +283,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         String callback = field(subscribes(1).get(0), "callback");
 
         // what the context-stopping notifier does
-        LogicWebhookProducer.cancel(registry(), null, "the Camel context is stopping");
+        registry().cancel(null, "the Camel context is stopping");
         Exchange done = pending.get(10, TimeUnit.SECONDS);
         assertInstanceOf(LogicWebhookCancelledException.class, done.getException(), "failed promptly");
         assertTrue(unsubscribing.await(10, TimeUnit.SECONDS));
@@ -297,7 +297,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     void callbackAndShutdownRacingFromTwoThreadsCompleteEachExchangeOnce() throws Exception {
         for (int round = 0; round < 20; round++) {
             assertCompletedOnce(raceCallbackAgainst("order-" + round,
-                    () -> LogicWebhookProducer.cancel(registry(), null, "racing a shutdown")),
+                    () -> registry().cancel(null, "racing a shutdown")),
                     LogicWebhookCancelledException.class);
         }
     }
