@@ -1,5 +1,18 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
+import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
+import org.apache.camel.component.logicwebhook.observability.WaitStatus;
+import org.apache.camel.component.logicwebhook.observability.WaitsStatus;
+import org.apache.camel.component.logicwebhook.subscription.DueTasks;
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

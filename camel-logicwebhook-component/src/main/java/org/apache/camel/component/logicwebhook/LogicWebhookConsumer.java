@@ -1,5 +1,17 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
+import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
+import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookTriggerHealthCheck;
+import org.apache.camel.component.logicwebhook.observability.TriggerStatus;
+import org.apache.camel.component.logicwebhook.subscription.DueTasks;
+import org.apache.camel.component.logicwebhook.subscription.Lease;
+import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

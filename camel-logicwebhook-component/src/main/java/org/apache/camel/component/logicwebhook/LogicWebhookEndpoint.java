@@ -1,5 +1,14 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
+import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
+import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,5 +1,19 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
+import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
+import org.apache.camel.component.logicwebhook.callback.WaitCallbacks;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
+import org.apache.camel.component.logicwebhook.subscription.RequestTemplate;
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+import org.apache.camel.component.logicwebhook.wait.PendingWait;
+import org.apache.camel.component.logicwebhook.wait.WaitOwner;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

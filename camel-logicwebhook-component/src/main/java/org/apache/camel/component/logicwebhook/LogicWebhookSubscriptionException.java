@@ -23,7 +23,7 @@ public class LogicWebhookSubscriptionException extends CamelException {
         this(message, statusCode, responseBody, null, isRetryableStatus(statusCode) || isTransient(cause), cause);
     }
 
-    LogicWebhookSubscriptionException(String message, int statusCode, String responseBody, String retryAfter,
+    public LogicWebhookSubscriptionException(String message, int statusCode, String responseBody, String retryAfter,
                                       boolean retryable, Throwable cause) {
         super(message, cause);
         this.statusCode = statusCode;
@@ -49,7 +49,7 @@ public class LogicWebhookSubscriptionException extends CamelException {
     }
 
     /** 408, 429 and 5xx may succeed later; another 4xx will not. */
-    static boolean isRetryableStatus(int status) {
+    public static boolean isRetryableStatus(int status) {
         return status == 408 || status == 429 || status >= 500 && status <= 599;
     }
 

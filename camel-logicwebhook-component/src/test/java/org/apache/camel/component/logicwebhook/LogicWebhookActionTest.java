@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

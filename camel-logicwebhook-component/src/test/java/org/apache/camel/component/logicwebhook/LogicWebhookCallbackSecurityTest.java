@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,9 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

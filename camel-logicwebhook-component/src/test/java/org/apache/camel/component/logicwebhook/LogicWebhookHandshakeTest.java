@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
+
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.Future;

@@ -1,5 +1,8 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
+
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Set;

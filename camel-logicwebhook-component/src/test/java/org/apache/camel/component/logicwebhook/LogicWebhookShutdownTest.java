@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

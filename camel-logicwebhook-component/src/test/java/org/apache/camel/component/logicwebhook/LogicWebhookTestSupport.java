@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import org.apache.camel.component.logicwebhook.subscription.RequestTemplate;
+
 import java.util.List;
 import java.util.Map;
 

@@ -7,11 +7,11 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that only moves when a test moves it. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
 
     private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
 
-    void advance(long delta) {
+    public void advance(long delta) {
         millis.addAndGet(delta);
     }
 

@@ -23,7 +23,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.logicwebhook.BenchmarkAccess;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.DefaultExchange;
 
@@ -73,7 +72,7 @@ final class MemoryScenario {
             Step step = count -> {
                 pendingTarget[0] += count;
                 Waits.create(harness.context, producer, senders, 8, count, exchange -> done,
-                        () -> BenchmarkAccess.pendingWaits(harness.component), pendingTarget[0], 600_000);
+                        harness.component::getPendingWaits, pendingTarget[0], 600_000);
             };
             Benchmark.log("3. memory: %d warm waits, then %d, then %d pending waits", settings.memoryWarm(),
                     settings.memorySmall(), settings.memoryLarge());
@@ -107,7 +106,7 @@ final class MemoryScenario {
             long heap2 = usedHeapAfterGc();
             int threads2 = liveThreads();
             Map<String, long[]> histogram2 = histogram();
-            int pending = BenchmarkAccess.pendingWaits(harness.component);
+            int pending = harness.component.getPendingWaits();
 
             double perWaitSmall = (heap1 - heapFloor) / (double) settings.memorySmall();
             double perWaitLarge = (heap2 - heapFloor) / (double) settings.memoryLarge();

@@ -17,7 +17,6 @@ import org.apache.camel.ExchangePattern;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.Producer;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.logicwebhook.BenchmarkAccess;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 
@@ -110,7 +109,7 @@ final class TimeoutScenario {
             } else {
                 otherOutcome.increment();
             }
-        }, () -> BenchmarkAccess.pendingWaits(harness.component), waits, 600_000);
+        }, harness.component::getPendingWaits, waits, 600_000);
         Thread.sleep(300);
 
         Profiler profiler = profile == null ? null : Profiler.start(profile);

@@ -1,0 +1,395 @@
+package org.apache.camel.component.logicwebhook.subscription;
+
+import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
+import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
+import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Message;
+import org.apache.camel.Producer;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.camel.component.http.HttpMethods;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.ObjectHelper;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes an endpoint's subscribe and unsubscribe requests. The HTTP call itself, its authentication and TLS are
+ * camel-http's: this client creates one camel-http endpoint with the logicwebhook endpoint's options under camel-http's
+ * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header.
+ * <p>
+ * Internal: public only so that the component's other packages can reach it; not an API.
+ */
+public final class SubscriptionClient extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
+    private static final int EXCERPT = 200;
+    /** A signature parameter, also URL-encoded (a service may quote a query string it got). */
+    private static final Pattern SIGNATURE = Pattern.compile("(sig(?:=|%3D|%3d))[A-Za-z0-9_\\-%]+");
+
+    /** What the service answered to a subscribe request. */
+    public record Response(int status, String body, String location) {
+    }
+
+    private final CamelContext context;
+    private final Clock clock;
+    private final DueTasks dueTasks;
+    private final LogicWebhookConfiguration configuration;
+    private final EndpointStatistics statistics;
+    private final RetryPolicy retryPolicy;
+    private final RequestTemplate subscribe;
+    private final RequestTemplate unsubscribe;
+    private Endpoint httpEndpoint;
+    private Producer producer;
+
+    /**
+     * @param clock    the component's clock, that retries are timed by
+     * @param dueTasks where retries wait for their time
+     */
+    public SubscriptionClient(CamelContext context, LogicWebhookConfiguration configuration, EndpointStatistics statistics,
+                       Clock clock, DueTasks dueTasks) {
+        this.context = context;
+        this.clock = clock;
+        this.dueTasks = dueTasks;
+        this.configuration = configuration;
+        this.statistics = statistics;
+        this.retryPolicy = RetryPolicy.of(configuration, clock);
+        this.subscribe = RequestTemplate.compile(context, configuration.getSubscribeMethod(),
+                configuration.getSubscribeUri(), configuration.getSubscribeHeaders(), configuration.getSubscribeBody(), true);
+        this.unsubscribe = configuration.getUnsubscribeUri() == null
+                ? null
+                : RequestTemplate.compile(context, configuration.getUnsubscribeMethod(), configuration.getUnsubscribeUri(),
+                        configuration.getUnsubscribeHeaders(), configuration.getUnsubscribeBody(), true);
+    }
+
+    public boolean hasUnsubscribe() {
+        return unsubscribe != null;
+    }
+
+    public OutboundRequest subscribeRequest(Exchange exchange) {
+        return subscribe.evaluate(exchange);
+    }
+
+    /**
+     * Resolves the unsubscribe request once the subscribe response is known; {@code null} when the endpoint has no
+     * unsubscribe URI.
+     *
+     * @param scratch an exchange of the caller's own with the callback URL variables, which this sets the subscribe
+     *                response variables on
+     */
+    public OutboundRequest unsubscribeRequest(Exchange scratch, Response response) {
+        if (unsubscribe == null) {
+            return null;
+        }
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION, parseBody(response.body()));
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION_LOCATION, response.location());
+        scratch.setVariable(LogicWebhookConstants.VAR_SUBSCRIPTION_STATUS, response.status());
+        return unsubscribe.evaluate(scratch);
+    }
+
+    /** Sends a subscribe request; any answer but 2xx, or none, is an exception. */
+    Response send(OutboundRequest request, String name, String trackingId) throws LogicWebhookSubscriptionException {
+        checkAllowedHost(request);
+        Exchange exchange = new DefaultExchange(context, ExchangePattern.InOut);
+        Message in = exchange.getIn();
+        // the enum: camel-http's lookup of a String method is a measurable share of each request
+        in.setHeader(Exchange.HTTP_METHOD, HttpMethods.valueOf(request.method()));
+        in.setHeader(Exchange.HTTP_URI, request.uri());
+        in.setHeader(LogicWebhookConstants.OPERATION_NAME_HEADER, name);
+        in.setHeader(LogicWebhookConstants.CLIENT_TRACKING_ID_HEADER, trackingId);
+        String authorization = authorizationHeader();
+        if (authorization != null) {
+            in.setHeader("Authorization", authorization);
+        }
+        request.headers().forEach(in::setHeader);
+        in.setBody(request.body());
+        try {
+            producer.process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        String what = request.method() + " " + request.safeUri();
+        if (exchange.getException() != null) {
+            Throwable e = innermostWithMessage(exchange.getException());
+            // masked too: a client's message may quote a URI that carries a callback URL
+            throw new LogicWebhookSubscriptionException(
+                    what + " failed: " + e.getClass().getSimpleName() + ": " + mask(String.valueOf(e.getMessage())), 0,
+                    null, exchange.getException());
+        }
+        Message out = exchange.getMessage();
+        int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = out.getBody(String.class);
+        if (status < 200 || status > 299) {
+            throw new LogicWebhookSubscriptionException(
+                    what + " answered " + status + ": " + excerpt(body), status, body, out.getHeader("Retry-After",
+                            String.class),
+                    LogicWebhookSubscriptionException.isRetryableStatus(status), null);
+        }
+        return new Response(status, body, out.getHeader("Location", String.class));
+    }
+
+    private void checkAllowedHost(OutboundRequest request) throws LogicWebhookSubscriptionException {
+        String allowed = configuration.getAllowedHosts();
+        if (ObjectHelper.isEmpty(allowed)) {
+            return;
+        }
+        String host;
+        try {
+            host = URI.create(request.uri()).getHost();
+        } catch (IllegalArgumentException e) {
+            host = null;
+        }
+        if (host != null) {
+            String candidate = host.toLowerCase(Locale.ROOT);
+            for (String entry : allowed.split(",")) {
+                String pattern = entry.trim().toLowerCase(Locale.ROOT);
+                if (pattern.equals(candidate) || pattern.startsWith("*.") && candidate.endsWith(pattern.substring(1))) {
+                    return;
+                }
+            }
+        }
+        throw new LogicWebhookSubscriptionException(
+                request.method() + " " + request.safeUri() + " was not sent: its host is not in allowedHosts", 0, null,
+                null, false, null);
+    }
+
+    /**
+     * Sends a request with the retry policy: the first attempt on the caller's thread, each retry on the worker pool
+     * once its delay passed on the component's clock. Holds no thread while it waits.
+     *
+     * @param  deadline  no retry is made that would start after this time (component clock)
+     * @param  wanted    asked before each retry: false ends the sequence (its owner stopped or finished meanwhile)
+     * @param  onFailure told of each failed attempt that will be retried
+     * @return           the answer, or a {@link LogicWebhookSubscriptionException}: the last failure, or why no retry was
+     *                   made
+     */
+    public CompletableFuture<Response> sendWithRetries(
+            OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
+            Consumer<LogicWebhookSubscriptionException> onFailure) {
+        return start(new Attempts(request, name, trackingId, deadline, wanted, onFailure, false));
+    }
+
+    private static CompletableFuture<Response> start(Attempts attempts) {
+        attempts.attempt();
+        return attempts.result;
+    }
+
+    /** One request and its retries. */
+    private final class Attempts implements DueTasks.Task {
+        private final OutboundRequest request;
+        private final String name;
+        private final String trackingId;
+        private final long deadline;
+        private final BooleanSupplier wanted;
+        private final Consumer<LogicWebhookSubscriptionException> onFailure;
+        private final CompletableFuture<Response> result = new CompletableFuture<>();
+        /** An unsubscribe: when the application stops before its next retry, it makes that retry at once. */
+        private final boolean lastAttemptOnStop;
+        private int retries;
+        private LogicWebhookSubscriptionException last;
+
+        Attempts(OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
+                 Consumer<LogicWebhookSubscriptionException> onFailure, boolean lastAttemptOnStop) {
+            this.lastAttemptOnStop = lastAttemptOnStop;
+            this.request = request;
+            this.name = name;
+            this.trackingId = trackingId;
+            this.deadline = deadline;
+            this.wanted = wanted;
+            this.onFailure = onFailure;
+        }
+
+        void attempt() {
+            if (!sendOnce()) {
+                retryLater(last);
+            }
+        }
+
+        /** @return true when this attempt ended the sequence (answered, or failed in a way no retry helps) */
+        private boolean sendOnce() {
+            try {
+                result.complete(send(request, name, trackingId));
+                return true;
+            } catch (LogicWebhookSubscriptionException e) {
+                last = e;
+                return false;
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return true;
+            }
+        }
+
+        private void retryLater(LogicWebhookSubscriptionException e) {
+            long delay = retryPolicy.delayBeforeRetry(retries + 1, e);
+            long now = clock.millis();
+            if (delay < 0) {
+                result.completeExceptionally(retries == 0 ? e : gaveUp(e, " (after " + retries + " retries)"));
+            } else if (delay > deadline - now) {
+                result.completeExceptionally(gaveUp(e, " (not retried: the next retry, in " + seconds(delay)
+                                                       + " s, would come too late)"));
+            } else {
+                retries++;
+                LOG.info("{} of {} failed, retry {} of {} in {} s: {}", request.method(), name, retries,
+                        retryPolicy.count(), seconds(delay), e.getMessage());
+                onFailure.accept(e);
+                dueTasks.schedule(now + delay, this);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (wanted.getAsBoolean()) {
+                attempt();
+            } else {
+                result.completeExceptionally(gaveUp(last, " (its retries were called off)"));
+            }
+        }
+
+        @Override
+        public void abandon() {
+            if (lastAttemptOnStop && sendOnce()) {
+                return;
+            }
+            result.completeExceptionally(gaveUp(last, " (its retries were given up: the application is stopping)"));
+        }
+    }
+
+    private static LogicWebhookSubscriptionException gaveUp(LogicWebhookSubscriptionException e, String why) {
+        return new LogicWebhookSubscriptionException(
+                e.getMessage() + why, e.getStatusCode(), e.getResponseBody(), e.getRetryAfter(), e.isRetryable(), e);
+    }
+
+    private static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+    }
+
+    /**
+     * Unsubscribes with the retry policy: the first attempt on the caller's thread (bounded by requestTimeout), retries
+     * in the background; when the application stops before the next retry is due, that retry is made at once, and is
+     * the last. A final failure is logged with what is needed to clean up by hand, and never thrown: an
+     * unsubscribe must not stop a route from stopping.
+     */
+    public void unsubscribe(OutboundRequest request, String name, String trackingId) {
+        start(new Attempts(request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
+        }, true)).whenComplete((response, failure) -> {
+            if (failure == null) {
+                LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
+            } else {
+                statistics.unsubscribeFailed(failure.getMessage(), clock.millis());
+                LOG.warn("Could not unsubscribe {} (tracking id {}); the subscription may still exist at the service: {}",
+                        name, trackingId, failure.getMessage());
+            }
+        });
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Map<String, Object> options = new HashMap<>();
+        options.put("throwExceptionOnFailure", false);
+        options.put("followRedirects", false);
+        // the retry policy is ours: the HTTP client's own would retry a 429 or 503 once more, unseen and unbounded by it
+        options.put("httpClientConfigurer", (HttpClientConfigurer) HttpClientBuilder::disableAutomaticRetries);
+        Timeout timeout = Timeout.ofMilliseconds(configuration.getRequestTimeout());
+        options.put("connectTimeout", timeout);
+        options.put("responseTimeout", timeout);
+        options.put("connectionRequestTimeout", timeout);
+        putIfSet(options, "authMethod", configuration.getAuthMethod());
+        putIfSet(options, "authUsername", configuration.getAuthUsername());
+        putIfSet(options, "authPassword", configuration.getAuthPassword());
+        putIfSet(options, "oauth2ClientId", configuration.getOauth2ClientId());
+        putIfSet(options, "oauth2ClientSecret", configuration.getOauth2ClientSecret());
+        putIfSet(options, "oauth2TokenEndpoint", configuration.getOauth2TokenEndpoint());
+        putIfSet(options, "oauth2Scope", configuration.getOauth2Scope());
+        if (configuration.getOauth2ClientId() != null) {
+            options.put("oauth2CacheTokens", configuration.isOauth2CacheTokens());
+            options.put("oauth2BodyAuthentication", configuration.isOauth2BodyAuthentication());
+        }
+        putIfSet(options, "sslContextParameters", configuration.getSslContextParameters());
+        if ("Basic".equalsIgnoreCase(configuration.getAuthMethod())) {
+            // Logic Apps sends credentials with the first request rather than waiting for a challenge
+            options.put("authenticationPreemptive", true);
+        }
+        httpEndpoint = context.getComponent("http").createEndpoint("http://logicwebhook.invalid", options);
+        producer = httpEndpoint.createProducer();
+        ServiceHelper.startService(httpEndpoint, producer);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(producer, httpEndpoint);
+    }
+
+    /**
+     * A raw Authorization value, or a bearer token: sent as they are with every request (camel-http only sends a bearer
+     * token after a challenge, which many services never send).
+     */
+    private String authorizationHeader() {
+        if (ObjectHelper.isNotEmpty(configuration.getAuthorization())) {
+            return configuration.getAuthorization();
+        }
+        if (ObjectHelper.isNotEmpty(configuration.getAuthBearerToken())) {
+            return "Bearer " + configuration.getAuthBearerToken();
+        }
+        return null;
+    }
+
+    /** HTTP client exceptions often wrap the one that says what happened (a token endpoint's 401) without a message. */
+    private static Throwable innermostWithMessage(Throwable e) {
+        Throwable found = e;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null) {
+                found = cause;
+            }
+        }
+        return found;
+    }
+
+    private static void putIfSet(Map<String, Object> options, String name, Object value) {
+        if (ObjectHelper.isNotEmpty(value)) {
+            options.put(name, value);
+        }
+    }
+
+    public static Object parseBody(String body) {
+        if (body == null || body.isBlank()) {
+            return body;
+        }
+        try {
+            return RequestTemplate.JSON.readValue(body, Object.class);
+        } catch (Exception e) {
+            return body;
+        }
+    }
+
+    private static String mask(String text) {
+        return SIGNATURE.matcher(text).replaceAll("$1…");
+    }
+
+    /** A one-line start of an answer, with any signature a service echoes back (our callback URL) masked. */
+    static String excerpt(String body) {
+        if (body == null || body.isEmpty()) {
+            return "(no body)";
+        }
+        String line = mask(body.replaceAll("\\s+", " ").trim());
+        return line.length() <= EXCERPT ? line : line.substring(0, EXCERPT) + "…";
+    }
+}
