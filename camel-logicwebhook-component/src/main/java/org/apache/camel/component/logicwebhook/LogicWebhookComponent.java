@@ -1,5 +1,17 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
@@ -12,24 +24,11 @@ import org.apache.camel.component.logicwebhook.observability.WaitsStatus;
 import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
-
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Map;
-
-import org.apache.camel.CamelContext;
-import org.apache.camel.Endpoint;
-import org.apache.camel.api.management.ManagedAttribute;
-import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.util.ObjectHelper;
 import org.apache.camel.util.PropertiesHelper;

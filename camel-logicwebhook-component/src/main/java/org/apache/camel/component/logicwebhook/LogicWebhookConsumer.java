@@ -1,5 +1,14 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.Suspendable;
 import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
 import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
 import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
@@ -11,16 +20,6 @@ import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.Lease;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.Processor;
-import org.apache.camel.RuntimeCamelException;
-import org.apache.camel.Suspendable;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,14 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
-import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
-import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
-import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
-import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
-import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
-import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
-import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,6 +13,14 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
+import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
+import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.spi.Metadata;

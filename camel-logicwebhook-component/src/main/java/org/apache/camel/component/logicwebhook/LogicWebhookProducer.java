@@ -1,5 +1,15 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.Message;
 import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
 import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
@@ -13,17 +23,6 @@ import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
 import org.apache.camel.component.logicwebhook.wait.PendingWait;
 import org.apache.camel.component.logicwebhook.wait.WaitOwner;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
-
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
-
-import org.apache.camel.AsyncCallback;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeTimedOutException;
-import org.apache.camel.Message;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,9 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
-import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
-import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +41,9 @@ import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.util.URISupport;
 import org.apache.logging.log4j.Level;

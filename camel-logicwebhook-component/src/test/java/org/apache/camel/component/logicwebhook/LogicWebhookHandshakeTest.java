@@ -1,7 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
-
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -9,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.callback.SubscriptionHandshake;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
-import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
-
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +17,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
 import org.apache.camel.console.DevConsole;
 import org.apache.camel.console.DevConsoleRegistry;
 import org.junit.jupiter.api.Test;

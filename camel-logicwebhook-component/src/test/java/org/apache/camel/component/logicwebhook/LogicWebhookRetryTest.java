@@ -1,8 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
-import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,5 @@
 package org.apache.camel.component.logicwebhook;
 
-import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;

@@ -1,7 +1,5 @@
 package org.apache.camel.component.logicwebhook.callback;
 
-import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
-
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,6 +14,7 @@ import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
 import org.apache.camel.spi.RestConsumerFactory;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;

@@ -1,13 +1,12 @@
 package org.apache.camel.component.logicwebhook.callback;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.util.CaseInsensitiveMap;

@@ -1,7 +1,5 @@
 package org.apache.camel.component.logicwebhook.callback;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -10,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
 import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package org.apache.camel.component.logicwebhook.observability;
 
-import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
-
 import java.util.Arrays;
 import java.util.List;
+
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 
 /**
  * The component's {@link EndpointStatistics}, one per endpoint name, and the callbacks that named none. Counting a

@@ -1,8 +1,8 @@
 package org.apache.camel.component.logicwebhook.observability;
 
-import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
-
 import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
 
 /**
  * What the endpoints of one name count for their operators (JMX, metrics, the dev console): cheap to update from any

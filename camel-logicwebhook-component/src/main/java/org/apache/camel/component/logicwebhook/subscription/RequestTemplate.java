@@ -1,7 +1,5 @@
 package org.apache.camel.component.logicwebhook.subscription;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.spi.Language;
 
 /**

@@ -1,14 +1,14 @@
 package org.apache.camel.component.logicwebhook.subscription;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
-import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
-
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
+import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
 
 /**
  * When to try a failed subscribe or unsubscribe again, with Logic Apps' semantics: {@code none}, {@code fixed} (every

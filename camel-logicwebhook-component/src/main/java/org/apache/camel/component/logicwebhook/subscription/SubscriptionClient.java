@@ -1,10 +1,5 @@
 package org.apache.camel.component.logicwebhook.subscription;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
-import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
-import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
-import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
-
 import java.net.URI;
 import java.time.Clock;
 import java.util.HashMap;
@@ -23,6 +18,10 @@ import org.apache.camel.Message;
 import org.apache.camel.Producer;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpMethods;
+import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
+import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
+import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;

@@ -1,14 +1,13 @@
 package org.apache.camel.component.logicwebhook.wait;
 
-import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
-import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
-import org.apache.camel.component.logicwebhook.observability.WaitStatus;
-import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
-
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.observability.WaitStatus;
+import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 
 /**
  * One exchange suspended in the action until its callback, its timeout or a cancel. Kept small: there can be many

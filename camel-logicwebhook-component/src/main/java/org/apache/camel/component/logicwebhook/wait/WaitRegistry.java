@@ -1,9 +1,5 @@
 package org.apache.camel.component.logicwebhook.wait;
 
-import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
-import org.apache.camel.component.logicwebhook.subscription.DueTasks;
-import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
-
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,6 +12,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.subscription.DueTasks;
+import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.support.service.ServiceSupport;

@@ -1,13 +1,12 @@
 package org.apache.camel.component.logicwebhook.subscription;
 
-import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
-import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
-import org.apache.camel.component.logicwebhook.TestClock;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
+import org.apache.camel.component.logicwebhook.LogicWebhookSubscriptionException;
+import org.apache.camel.component.logicwebhook.TestClock;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
