@@ -56,6 +56,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": target.setConfiguration(property(camelContext, org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class, value)); return true;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": target.setFinishedWaitsCapacity(property(camelContext, int.class, value)); return true;
+        case "finishedwaitsretention":
+        case "finishedWaitsRetention": target.setFinishedWaitsRetention(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "handshake": getOrCreateConfiguration(target).setHandshake(property(camelContext, java.lang.String.class, value)); return true;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
@@ -69,6 +71,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "leaseField": getOrCreateConfiguration(target).setLeaseField(property(camelContext, java.lang.String.class, value)); return true;
         case "maxbodysize":
         case "maxBodySize": target.setMaxBodySize(property(camelContext, long.class, value)); return true;
+        case "maxsnapshotsize":
+        case "maxSnapshotSize": target.setMaxSnapshotSize(property(camelContext, long.class, value)); return true;
         case "maxtimeout":
         case "maxTimeout": getOrCreateConfiguration(target).setMaxTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "oauth2bodyauthentication":
@@ -93,6 +97,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "renewInterval": getOrCreateConfiguration(target).setRenewInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "requesttimeout":
         case "requestTimeout": getOrCreateConfiguration(target).setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "resumeuri":
+        case "resumeUri": getOrCreateConfiguration(target).setResumeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "retrycount":
         case "retryCount": getOrCreateConfiguration(target).setRetryCount(property(camelContext, int.class, value)); return true;
         case "retryinterval":
@@ -107,6 +113,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "secondarySigningKey": target.setSecondarySigningKey(property(camelContext, java.lang.String.class, value)); return true;
         case "signingkey":
         case "signingKey": target.setSigningKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotheaders":
+        case "snapshotHeaders": getOrCreateConfiguration(target).setSnapshotHeaders(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotvariables":
+        case "snapshotVariables": getOrCreateConfiguration(target).setSnapshotVariables(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "starttimeout":
@@ -132,6 +142,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": getOrCreateConfiguration(target).setUnsubscribeOnCallback(property(camelContext, boolean.class, value)); return true;
         case "unsubscribeuri":
         case "unsubscribeUri": getOrCreateConfiguration(target).setUnsubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
+        case "waitstore":
+        case "waitStore": target.setWaitStore(property(camelContext, org.apache.camel.component.logicwebhook.store.WaitStore.class, value)); return true;
+        case "waitstoredatasource":
+        case "waitStoreDataSource": target.setWaitStoreDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
+        case "waitstoreheartbeatinterval":
+        case "waitStoreHeartbeatInterval": target.setWaitStoreHeartbeatInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "waitstorenodetimeout":
+        case "waitStoreNodeTimeout": target.setWaitStoreNodeTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "waitstoreurl":
+        case "waitStoreUrl": target.setWaitStoreUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "webhookallowedorigins":
         case "webhookAllowedOrigins": getOrCreateConfiguration(target).setWebhookAllowedOrigins(property(camelContext, java.lang.String.class, value)); return true;
         case "webhookallowedrate":
@@ -173,6 +193,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return org.apache.camel.component.logicwebhook.LogicWebhookConfiguration.class;
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return int.class;
+        case "finishedwaitsretention":
+        case "finishedWaitsRetention": return long.class;
         case "handshake": return java.lang.String.class;
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return boolean.class;
@@ -186,6 +208,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "leaseField": return java.lang.String.class;
         case "maxbodysize":
         case "maxBodySize": return long.class;
+        case "maxsnapshotsize":
+        case "maxSnapshotSize": return long.class;
         case "maxtimeout":
         case "maxTimeout": return long.class;
         case "oauth2bodyauthentication":
@@ -210,6 +234,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "renewInterval": return long.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
+        case "resumeuri":
+        case "resumeUri": return java.lang.String.class;
         case "retrycount":
         case "retryCount": return int.class;
         case "retryinterval":
@@ -224,6 +250,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "secondarySigningKey": return java.lang.String.class;
         case "signingkey":
         case "signingKey": return java.lang.String.class;
+        case "snapshotheaders":
+        case "snapshotHeaders": return java.lang.String.class;
+        case "snapshotvariables":
+        case "snapshotVariables": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "starttimeout":
@@ -249,6 +279,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": return boolean.class;
         case "unsubscribeuri":
         case "unsubscribeUri": return java.lang.String.class;
+        case "waitstore":
+        case "waitStore": return org.apache.camel.component.logicwebhook.store.WaitStore.class;
+        case "waitstoredatasource":
+        case "waitStoreDataSource": return javax.sql.DataSource.class;
+        case "waitstoreheartbeatinterval":
+        case "waitStoreHeartbeatInterval": return long.class;
+        case "waitstorenodetimeout":
+        case "waitStoreNodeTimeout": return long.class;
+        case "waitstoreurl":
+        case "waitStoreUrl": return java.lang.String.class;
         case "webhookallowedorigins":
         case "webhookAllowedOrigins": return java.lang.String.class;
         case "webhookallowedrate":
@@ -291,6 +331,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "configuration": return target.getConfiguration();
         case "finishedwaitscapacity":
         case "finishedWaitsCapacity": return target.getFinishedWaitsCapacity();
+        case "finishedwaitsretention":
+        case "finishedWaitsRetention": return target.getFinishedWaitsRetention();
         case "handshake": return getOrCreateConfiguration(target).getHandshake();
         case "healthcheckconsumerenabled":
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
@@ -304,6 +346,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "leaseField": return getOrCreateConfiguration(target).getLeaseField();
         case "maxbodysize":
         case "maxBodySize": return target.getMaxBodySize();
+        case "maxsnapshotsize":
+        case "maxSnapshotSize": return target.getMaxSnapshotSize();
         case "maxtimeout":
         case "maxTimeout": return getOrCreateConfiguration(target).getMaxTimeout();
         case "oauth2bodyauthentication":
@@ -328,6 +372,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "renewInterval": return getOrCreateConfiguration(target).getRenewInterval();
         case "requesttimeout":
         case "requestTimeout": return getOrCreateConfiguration(target).getRequestTimeout();
+        case "resumeuri":
+        case "resumeUri": return getOrCreateConfiguration(target).getResumeUri();
         case "retrycount":
         case "retryCount": return getOrCreateConfiguration(target).getRetryCount();
         case "retryinterval":
@@ -342,6 +388,10 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "secondarySigningKey": return target.getSecondarySigningKey();
         case "signingkey":
         case "signingKey": return target.getSigningKey();
+        case "snapshotheaders":
+        case "snapshotHeaders": return getOrCreateConfiguration(target).getSnapshotHeaders();
+        case "snapshotvariables":
+        case "snapshotVariables": return getOrCreateConfiguration(target).getSnapshotVariables();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "starttimeout":
@@ -367,6 +417,16 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "unsubscribeOnCallback": return getOrCreateConfiguration(target).isUnsubscribeOnCallback();
         case "unsubscribeuri":
         case "unsubscribeUri": return getOrCreateConfiguration(target).getUnsubscribeUri();
+        case "waitstore":
+        case "waitStore": return target.getWaitStore();
+        case "waitstoredatasource":
+        case "waitStoreDataSource": return target.getWaitStoreDataSource();
+        case "waitstoreheartbeatinterval":
+        case "waitStoreHeartbeatInterval": return target.getWaitStoreHeartbeatInterval();
+        case "waitstorenodetimeout":
+        case "waitStoreNodeTimeout": return target.getWaitStoreNodeTimeout();
+        case "waitstoreurl":
+        case "waitStoreUrl": return target.getWaitStoreUrl();
         case "webhookallowedorigins":
         case "webhookAllowedOrigins": return getOrCreateConfiguration(target).getWebhookAllowedOrigins();
         case "webhookallowedrate":

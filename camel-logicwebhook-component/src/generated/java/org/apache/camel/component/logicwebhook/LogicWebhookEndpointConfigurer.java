@@ -77,6 +77,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "renewInterval": target.getConfiguration().setRenewInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "requesttimeout":
         case "requestTimeout": target.getConfiguration().setRequestTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "resumeuri":
+        case "resumeUri": target.getConfiguration().setResumeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "retrycount":
         case "retryCount": target.getConfiguration().setRetryCount(property(camelContext, int.class, value)); return true;
         case "retryinterval":
@@ -87,6 +89,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "retryMinimumInterval": target.getConfiguration().setRetryMinimumInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "retrypolicy":
         case "retryPolicy": target.getConfiguration().setRetryPolicy(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotheaders":
+        case "snapshotHeaders": target.getConfiguration().setSnapshotHeaders(property(camelContext, java.lang.String.class, value)); return true;
+        case "snapshotvariables":
+        case "snapshotVariables": target.getConfiguration().setSnapshotVariables(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "starttimeout":
@@ -177,6 +183,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "renewInterval": return long.class;
         case "requesttimeout":
         case "requestTimeout": return long.class;
+        case "resumeuri":
+        case "resumeUri": return java.lang.String.class;
         case "retrycount":
         case "retryCount": return int.class;
         case "retryinterval":
@@ -187,6 +195,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "retryMinimumInterval": return long.class;
         case "retrypolicy":
         case "retryPolicy": return java.lang.String.class;
+        case "snapshotheaders":
+        case "snapshotHeaders": return java.lang.String.class;
+        case "snapshotvariables":
+        case "snapshotVariables": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "starttimeout":
@@ -278,6 +290,8 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "renewInterval": return target.getConfiguration().getRenewInterval();
         case "requesttimeout":
         case "requestTimeout": return target.getConfiguration().getRequestTimeout();
+        case "resumeuri":
+        case "resumeUri": return target.getConfiguration().getResumeUri();
         case "retrycount":
         case "retryCount": return target.getConfiguration().getRetryCount();
         case "retryinterval":
@@ -288,6 +302,10 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "retryMinimumInterval": return target.getConfiguration().getRetryMinimumInterval();
         case "retrypolicy":
         case "retryPolicy": return target.getConfiguration().getRetryPolicy();
+        case "snapshotheaders":
+        case "snapshotHeaders": return target.getConfiguration().getSnapshotHeaders();
+        case "snapshotvariables":
+        case "snapshotVariables": return target.getConfiguration().getSnapshotVariables();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "starttimeout":

@@ -23,7 +23,7 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(49);
+        Set<String> props = new HashSet<>(52);
         props.add("allowedHosts");
         props.add("authBearerToken");
         props.add("authMethod");
@@ -53,11 +53,14 @@ public class LogicWebhookEndpointUriFactory extends org.apache.camel.support.com
         props.add("renewFraction");
         props.add("renewInterval");
         props.add("requestTimeout");
+        props.add("resumeUri");
         props.add("retryCount");
         props.add("retryInterval");
         props.add("retryMaximumInterval");
         props.add("retryMinimumInterval");
         props.add("retryPolicy");
+        props.add("snapshotHeaders");
+        props.add("snapshotVariables");
         props.add("sslContextParameters");
         props.add("startTimeout");
         props.add("subscribeBody");

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.sql.DataSource;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -16,6 +18,11 @@ import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
 import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
+import org.apache.camel.component.logicwebhook.store.EmbeddedH2;
+import org.apache.camel.component.logicwebhook.store.InMemoryWaitStore;
+import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
+import org.apache.camel.component.logicwebhook.store.WaitStore;
+import org.apache.camel.component.logicwebhook.wait.Recovery;
 import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
 import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
 import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
@@ -74,6 +81,37 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
               description = "Threads that resume, time out and unsubscribe the action's waits. A wait holds no thread.")
     private int workerPoolSize = 10;
 
+    @Metadata(label = "advanced",
+              description = "A wait store of your own, implementing the WaitStore SPI. Takes precedence over"
+                            + " waitStoreDataSource and waitStoreUrl.")
+    private WaitStore waitStore;
+    @Metadata(label = "advanced",
+              description = "Keep the action's waits in this database (a pooled DataSource: PostgreSQL for several"
+                            + " nodes), so that they survive a redeploy or a crash; the tables are created when missing."
+                            + " Not set (and no waitStoreUrl): waits live in memory only.")
+    private DataSource waitStoreDataSource;
+    @Metadata(description = "Keep the action's waits in the embedded H2 database at this JDBC URL, e.g."
+                            + " jdbc:h2:file:./data/logicwebhook (add com.h2database:h2), so that they survive a redeploy"
+                            + " or a crash of this one application. Not set (and no waitStoreDataSource): waits live in"
+                            + " memory only.")
+    private String waitStoreUrl;
+    @Metadata(label = "advanced", defaultValue = "5s", javaType = "java.time.Duration",
+              description = "With a durable wait store: how often this application says it is alive in the store, and"
+                            + " looks for orphaned waits (whose exchange is gone) to time out or deliver.")
+    private long waitStoreHeartbeatInterval = 5_000;
+    @Metadata(label = "advanced", defaultValue = "30s", javaType = "java.time.Duration",
+              description = "With a durable wait store shared by several nodes: a node not heard of for this long is"
+                            + " taken for gone, and its waits are adopted by the others.")
+    private long waitStoreNodeTimeout = 30_000;
+    @Metadata(label = "advanced", defaultValue = "7d", javaType = "java.time.Duration",
+              description = "With a durable wait store: how long finished waits are kept, so that a late or repeated"
+                            + " callback is answered 409 or 410 rather than 404.")
+    private long finishedWaitsRetention = 7L * 86_400_000;
+    @Metadata(label = "advanced", defaultValue = "65536",
+              description = "The largest snapshot of an exchange (JSON bytes) that a wait keeps for its resumeUri; an"
+                            + " action whose snapshot is larger fails before it subscribes.")
+    private long maxSnapshotSize = 65_536;
+
     private Clock clock = Clock.systemUTC();
     private CallbackSigner signer;
     private CallbackDispatcher dispatcher;
@@ -131,14 +169,23 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
             keys.add(secondarySigningKey.getBytes(StandardCharsets.UTF_8));
         }
         signer = new CallbackSigner(keys);
-        waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, finishedWaitsCapacity, timeoutCheckInterval,
+        WaitStore store = createWaitStore();
+        Recovery recovery = new Recovery(waitStoreHeartbeatInterval, waitStoreNodeTimeout,
+                waitStore == null && waitStoreDataSource == null && JdbcWaitStore.isExclusive(waitStoreUrl),
+                finishedWaitsRetention);
+        waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, timeoutCheckInterval,
                 workerPoolSize);
         dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, signer, clock,
-                LogicWebhookProducer.callbacks(waitRegistry), statistics);
+                new ActionCallbacks(waitRegistry), statistics);
         ServiceHelper.startService(waitRegistry, dispatcher);
         stoppingListener = new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStartedEvent) {
+                    // an HTTP server that a plain service runs is up by now, if it was not when the routes started
+                    dispatcher.serveIfReady();
+                    return;
+                }
                 // graceful shutdown would otherwise wait for every pending wait, up to its 45 s timeout
                 waitRegistry.cancel(null, "the Camel context is stopping");
                 // and a trigger's start, for its next retry
@@ -147,12 +194,31 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
 
             @Override
             public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.CamelContextStoppingEvent;
+                return event instanceof CamelEvent.CamelContextStoppingEvent
+                        || event instanceof CamelEvent.CamelContextStartedEvent;
             }
         };
         getCamelContext().getManagementStrategy().addEventNotifier(stoppingListener);
         ServiceHelper.startService(stoppingListener);
+        // the callback path is live from the moment the context has started (the HTTP server is up by then), whether
+        // or not a wait exists yet: an old callback URL after a restart gets the component's answer, not the engine's
+        getCamelContext().addStartupListener((context, alreadyStarted) -> dispatcher.serveIfReady());
         bindMeters();
+    }
+
+    /** The store the options name: a WaitStore, a DataSource, an embedded H2 URL, or memory. */
+    private WaitStore createWaitStore() {
+        if (waitStore != null) {
+            return waitStore;
+        }
+        if (waitStoreDataSource != null) {
+            return new JdbcWaitStore(waitStoreDataSource);
+        }
+        if (ObjectHelper.isNotEmpty(waitStoreUrl)) {
+            DataSource embedded = EmbeddedH2.dataSource(waitStoreUrl);
+            return new JdbcWaitStore(embedded, () -> EmbeddedH2.close(embedded));
+        }
+        return new InMemoryWaitStore(finishedWaitsCapacity);
     }
 
     /** Micrometer is optional: its classes are loaded only when it is there, and only by {@link LogicWebhookMeters}. */
@@ -327,6 +393,62 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
 
     public void setWorkerPoolSize(int workerPoolSize) {
         this.workerPoolSize = workerPoolSize;
+    }
+
+    public WaitStore getWaitStore() {
+        return waitStore;
+    }
+
+    public void setWaitStore(WaitStore waitStore) {
+        this.waitStore = waitStore;
+    }
+
+    public DataSource getWaitStoreDataSource() {
+        return waitStoreDataSource;
+    }
+
+    public void setWaitStoreDataSource(DataSource waitStoreDataSource) {
+        this.waitStoreDataSource = waitStoreDataSource;
+    }
+
+    public String getWaitStoreUrl() {
+        return waitStoreUrl;
+    }
+
+    public void setWaitStoreUrl(String waitStoreUrl) {
+        this.waitStoreUrl = waitStoreUrl;
+    }
+
+    public long getWaitStoreHeartbeatInterval() {
+        return waitStoreHeartbeatInterval;
+    }
+
+    public void setWaitStoreHeartbeatInterval(long waitStoreHeartbeatInterval) {
+        this.waitStoreHeartbeatInterval = waitStoreHeartbeatInterval;
+    }
+
+    public long getWaitStoreNodeTimeout() {
+        return waitStoreNodeTimeout;
+    }
+
+    public void setWaitStoreNodeTimeout(long waitStoreNodeTimeout) {
+        this.waitStoreNodeTimeout = waitStoreNodeTimeout;
+    }
+
+    public long getFinishedWaitsRetention() {
+        return finishedWaitsRetention;
+    }
+
+    public void setFinishedWaitsRetention(long finishedWaitsRetention) {
+        this.finishedWaitsRetention = finishedWaitsRetention;
+    }
+
+    public long getMaxSnapshotSize() {
+        return maxSnapshotSize;
+    }
+
+    public void setMaxSnapshotSize(long maxSnapshotSize) {
+        this.maxSnapshotSize = maxSnapshotSize;
     }
 
     /** The clock that timeouts are measured with; tests set one they can move. */

@@ -147,6 +147,22 @@ public class LogicWebhookConfiguration implements Cloneable {
               description = "Whether the action unmarshals a JSON callback body with Jackson (into a Map or List); a"
                             + " callback whose body is not valid JSON is then answered 400 and the wait goes on.")
     private boolean jsonBody;
+    @UriParam(label = "producer",
+              description = "With a durable wait store: where a wait goes whose exchange is gone (the application was"
+                            + " stopped or crashed while it waited), e.g. direct:approved. Its callback, failure or"
+                            + " timeout is delivered there as a new exchange rebuilt from the wait's snapshot (the body,"
+                            + " and the snapshotHeaders and snapshotVariables), with what the callback carried or the"
+                            + " exception the action would have thrown, and the CamelLogicWebhookWaitId header; at least"
+                            + " once. Not set: such a callback is answered 410 and the wait unsubscribed.")
+    private String resumeUri;
+    @UriParam(label = "producer",
+              description = "With a resumeUri: the message headers (comma-separated names) kept with the wait's"
+                            + " snapshot, as JSON.")
+    private String snapshotHeaders;
+    @UriParam(label = "producer",
+              description = "With a resumeUri: the exchange variables (comma-separated names) kept with the wait's"
+                            + " snapshot, as JSON.")
+    private String snapshotVariables;
 
     @UriParam(label = "common", defaultValue = "none", enums = "none,websub,graph,cloudevents",
               description = "The handshake by which the service makes sure that the callback URL wants its"
@@ -429,6 +445,30 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setUnsubscribeOnCallback(boolean unsubscribeOnCallback) {
         this.unsubscribeOnCallback = unsubscribeOnCallback;
+    }
+
+    public String getResumeUri() {
+        return resumeUri;
+    }
+
+    public void setResumeUri(String resumeUri) {
+        this.resumeUri = resumeUri;
+    }
+
+    public String getSnapshotHeaders() {
+        return snapshotHeaders;
+    }
+
+    public void setSnapshotHeaders(String snapshotHeaders) {
+        this.snapshotHeaders = snapshotHeaders;
+    }
+
+    public String getSnapshotVariables() {
+        return snapshotVariables;
+    }
+
+    public void setSnapshotVariables(String snapshotVariables) {
+        this.snapshotVariables = snapshotVariables;
     }
 
     public boolean isJsonBody() {

@@ -30,6 +30,11 @@ public final class LogicWebhookConstants {
                             + " status of a failure callback.",
               javaType = "Integer")
     public static final String STATUS_CODE = "CamelLogicWebhookStatusCode";
+    @Metadata(label = "producer",
+              description = "The id of an orphaned wait, on the exchange that its resumeUri receives: the same for every"
+                            + " delivery of the same wait (delivery is at least once), so that route can be idempotent.",
+              javaType = "String")
+    public static final String WAIT_ID = "CamelLogicWebhookWaitId";
 
     /** Variable with the callback URL, for the subscribe and unsubscribe templates. */
     public static final String VAR_CALLBACK_URL = "callbackUrl";

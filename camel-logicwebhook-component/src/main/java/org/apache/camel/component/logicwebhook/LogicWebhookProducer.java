@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +12,7 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
 import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
@@ -17,13 +20,19 @@ import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier
 import org.apache.camel.component.logicwebhook.callback.WaitCallbacks;
 import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 import org.apache.camel.component.logicwebhook.subscription.RequestTemplate;
 import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+import org.apache.camel.component.logicwebhook.wait.CallbackResult;
+import org.apache.camel.component.logicwebhook.wait.ExchangeSnapshot;
 import org.apache.camel.component.logicwebhook.wait.PendingWait;
 import org.apache.camel.component.logicwebhook.wait.WaitOwner;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.support.DefaultAsyncProducer;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.CaseInsensitiveMap;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +45,9 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
 
     private static final Logger LOG = LoggerFactory.getLogger(LogicWebhookProducer.class);
 
-    private static final CallbackAnswer INVALID_JSON = CallbackAnswer.of(400, "body is not valid JSON");
-    private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
-    private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
-
     private volatile boolean announced;
+    /** Sends orphans to the resumeUri; only when the endpoint has one. */
+    private volatile ProducerTemplate resumeTemplate;
 
     public LogicWebhookProducer(LogicWebhookEndpoint endpoint) {
         super(endpoint);
@@ -58,6 +65,11 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        if (ObjectHelper.isNotEmpty(getEndpoint().getConfiguration().getResumeUri())) {
+            resumeTemplate = getEndpoint().getCamelContext().createProducerTemplate();
+            ServiceHelper.startService(resumeTemplate);
+        }
+        registry().ownerStarted(this);
         // while the context starts, its HTTP server may not be up yet: the first exchange makes the path live then
         if (getEndpoint().getCamelContext().isStarted()) {
             getEndpoint().getComponent().getDispatcher().ensureServing();
@@ -78,6 +90,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         String id = WaitRegistry.newId();
         OutboundRequest request;
         Exchange scratch;
+        String snapshot;
         try {
             endpoint.getComponent().getDispatcher().ensureServing();
             endpoint.setCallbackVariables(exchange, id);
@@ -89,6 +102,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
             scratch = client.hasUnsubscribe() ? exchange.copy() : null;
             // only the templates need these: a wait should not carry them (the callback URL stays, as a header)
             endpoint.removeTemplateVariables(exchange);
+            snapshot = snapshot(exchange, registry);
         } catch (Exception e) {
             exchange.setException(e);
             callback.done(true);
@@ -96,7 +110,14 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         }
 
         PendingWait wait = newWait(id, exchange, callback, registry.now());
-        registry.register(wait);
+        try {
+            registry.register(wait, snapshot);
+        } catch (LogicWebhookStoreException e) {
+            // without its record a wait could not survive a restart: fail now, before anything was subscribed
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
         // retries run until the wait's own deadline, and stop once the wait ended (a timeout, a cancel, its callback)
         CompletableFuture<SubscriptionClient.Response> subscribed = client.sendWithRetries(request, endpoint.getName(),
                 exchange.getExchangeId(), wait.deadline, wait::isPending, e -> {
@@ -142,12 +163,31 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
                         endpoint.getName(), e.getMessage());
             }
         }
+        registry.subscribed(wait, unsubscribe);
         OutboundRequest unsubscribeNow = wait.subscribed(unsubscribe);
         if (unsubscribeNow != null) {
             // the callback came before the subscribe response: unsubscribe now that we know how
-            registry.execute(() -> unsubscribe(wait, unsubscribeNow));
+            registry.execute(() -> unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribeNow));
         }
         return false;
+    }
+
+    /**
+     * The exchange as it begins to wait, kept with the wait for its resumeUri, should this JVM be gone when the callback
+     * comes: only with a durable store and a resumeUri.
+     */
+    private String snapshot(Exchange exchange, WaitRegistry registry) {
+        LogicWebhookConfiguration configuration = getEndpoint().getConfiguration();
+        if (!registry.store().isDurable() || ObjectHelper.isEmpty(configuration.getResumeUri())) {
+            return null;
+        }
+        return ExchangeSnapshot.of(exchange, names(configuration.getSnapshotHeaders()),
+                names(configuration.getSnapshotVariables()), getEndpoint().getComponent().getMaxSnapshotSize());
+    }
+
+    private static List<String> names(String commaSeparated) {
+        return commaSeparated == null ? List.of()
+                : Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(name -> !name.isEmpty()).toList();
     }
 
     /** A wrong base URL is the most common mistake: say once which URLs are handed out (without their signature). */
@@ -178,93 +218,54 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         return getEndpoint().getStatistics();
     }
 
-    /** Finds the action's waits for the dispatcher. */
-    static WaitCallbacks callbacks(WaitRegistry registry) {
-        return new WaitCallbacks() {
-            @Override
-            public CallbackHandler pending(String name, String id) {
-                PendingWait wait = registry.get(id);
-                return wait != null && wait.isPending() && wait.owner.name().equals(name)
-                        // every wait's owner is the producer that made it
-                        ? ((LogicWebhookProducer) wait.owner).new ActionCallback(wait) : null;
-            }
-
-            @Override
-            public CallbackAnswer notPending(String name, String id) {
-                PendingWait wait = registry.get(id);
-                if (wait != null && !wait.owner.name().equals(name)) {
-                    return CallbackAnswer.UNKNOWN;
-                }
-                return finishedAnswer(wait != null ? wait.outcome() : registry.finishedOutcome(id));
-            }
-        };
-    }
-
-    /** A callback for one pending wait: resume, fail or heartbeat. */
-    private final class ActionCallback implements CallbackHandler {
-        private final PendingWait wait;
-
-        ActionCallback(PendingWait wait) {
-            this.wait = wait;
-        }
-
-        @Override
-        public LogicWebhookConfiguration configuration() {
-            return getEndpoint().getConfiguration();
-        }
-
-        @Override
-        public PayloadSignatureVerifier payloadVerifier() {
-            return getEndpoint().getPayloadVerifier();
-        }
-
-        @Override
-        public boolean wantsSubscription() {
-            return true;
-        }
-
-        @Override
-        public void subscriptionDenied(String reason) {
-            LOG.warn("logicwebhook:{}: the hub denied the subscription of a wait{}", name(),
-                    reason == null ? "" : ": " + reason);
-            onDenied(wait, reason);
-        }
-
-        @Override
-        public CallbackAnswer onCallback(CallbackRequest request) {
-            return LogicWebhookProducer.this.onCallback(wait, request);
-        }
-    }
-
-    private CallbackAnswer onCallback(PendingWait wait, CallbackRequest request) {
+    /**
+     * A callback for one of its pending waits: resume, fail or heartbeat. Runs on the thread the dispatcher gives it.
+     */
+    CallbackAnswer onCallback(PendingWait wait, CallbackRequest request) {
         LogicWebhookEndpoint endpoint = getEndpoint();
         WaitRegistry registry = registry();
         if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
             return registry.extend(wait, endpoint.getConfiguration().getTimeout())
-                    ? CallbackAnswer.ACCEPTED : finishedAnswer(wait.outcome());
+                    ? CallbackAnswer.ACCEPTED : ActionCallbacks.finishedAnswer(wait.outcome());
         }
-        Object body = request.body;
-        if (endpoint.getConfiguration().isJsonBody() && request.body.length > 0) {
-            try {
-                body = RequestTemplate.JSON.readValue(request.body, Object.class);
-            } catch (Exception e) {
-                // the wait goes on: a corrected retry still resumes it
-                return INVALID_JSON;
-            }
+        Object body;
+        try {
+            body = callbackBody(request.body);
+        } catch (IOException e) {
+            // the wait goes on: a corrected retry still resumes it
+            return ActionCallbacks.INVALID_JSON;
         }
         Map<String, Object> headers = request.headers(endpoint.getName());
         boolean failure = CallbackRequest.FAIL.equals(request.kind);
-        if (!registry.finish(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED)) {
-            return finishedAnswer(wait.outcome());
+        if (!registry.finish(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, null)) {
+            return ActionCallbacks.finishedAnswer(wait.outcome());
         }
-        Object payload = body;
         int status = failure ? failureStatus(request) : 200;
-        registry.execute(() -> resume(wait, payload, headers, failure, status));
+        registry.execute(() -> resume(wait, body, headers, failure, status));
         return CallbackAnswer.OK;
     }
 
+    /** The callback's body as the exchange gets it: parsed when the endpoint asks for JSON. */
+    Object callbackBody(byte[] body) throws IOException {
+        if (getEndpoint().getConfiguration().isJsonBody() && body.length > 0) {
+            return RequestTemplate.JSON.readValue(body, Object.class);
+        }
+        return body;
+    }
+
     private void resume(PendingWait wait, Object body, Map<String, Object> headers, boolean failure, int status) {
-        Exchange exchange = wait.exchange;
+        applyCallback(wait.exchange, body, headers, failure, status);
+        if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
+            OutboundRequest unsubscribe = wait.takeUnsubscribe();
+            if (unsubscribe != null) {
+                registry().execute(() -> unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe));
+            }
+        }
+        wait.callback.done(false);
+    }
+
+    /** What a callback does to the exchange: its body, headers and status, or the failure it reported. */
+    private void applyCallback(Exchange exchange, Object body, Map<String, Object> headers, boolean failure, int status) {
         if (failure) {
             exchange.setException(new LogicWebhookCallbackFailedException(
                     "logicwebhook:" + getEndpoint().getName() + " was called back on its failure URL with status "
@@ -276,13 +277,6 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
             message.getHeaders().putAll(headers);
             message.setHeader(LogicWebhookConstants.STATUS_CODE, status);
         }
-        if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
-            OutboundRequest unsubscribe = wait.takeUnsubscribe();
-            if (unsubscribe != null) {
-                registry().execute(() -> unsubscribe(wait, unsubscribe));
-            }
-        }
-        wait.callback.done(false);
     }
 
     /** Runs on the worker pool: unsubscribe first, then fail the exchange, as Logic Apps does on a step timeout. */
@@ -290,18 +284,20 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     public void onTimeout(PendingWait wait) {
         OutboundRequest unsubscribe = wait.takeUnsubscribe();
         if (unsubscribe != null) {
-            unsubscribe(wait, unsubscribe);
+            unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
         }
         // how long it waited in all, heartbeats included
-        long waited = wait.deadline - wait.startedAt;
-        wait.exchange.setException(new ExchangeTimedOutException(
-                wait.exchange, waited, "to no callback for logicwebhook:" + getEndpoint().getName()));
+        wait.exchange.setException(timedOut(wait.exchange, wait.deadline - wait.startedAt));
         wait.callback.done(false);
     }
 
+    private ExchangeTimedOutException timedOut(Exchange exchange, long waited) {
+        return new ExchangeTimedOutException(exchange, waited, "to no callback for logicwebhook:" + getEndpoint().getName());
+    }
+
     /** A WebSub hub refused the wait's subscription: the exchange fails now rather than at its timeout. */
-    private void onDenied(PendingWait wait, String reason) {
-        if (registry().finish(wait, WaitOutcome.FAILED)) {
+    void onDenied(PendingWait wait, String reason) {
+        if (registry().finish(wait, WaitOutcome.FAILED, null)) {
             registry().execute(() -> {
                 wait.exchange.setException(new LogicWebhookSubscriptionException(
                         "logicwebhook:" + getEndpoint().getName() + ": the service denied the subscription"
@@ -321,10 +317,58 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     }
 
     @Override
-    public void unsubscribe(PendingWait wait, OutboundRequest request) {
+    public void onHandedOver(PendingWait wait) {
+        wait.exchange.setException(new LogicWebhookHandedOverException(
+                "logicwebhook:" + getEndpoint().getName() + " stopped waiting here: the wait store keeps the wait, and"
+                                                                        + " its callback will be resumed in its resumeUri",
+                wait.exchange));
+        wait.callback.done(false);
+    }
+
+    @Override
+    public void unsubscribe(String waitId, String trackingId, OutboundRequest request) {
         getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint().getConfiguration(),
-                getEndpoint().getName() + "/" + wait.id);
-        getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), wait.exchange.getExchangeId());
+                getEndpoint().getName() + "/" + waitId);
+        getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId);
+    }
+
+    @Override
+    public boolean resumesOrphans() {
+        return resumeTemplate != null;
+    }
+
+    /**
+     * An exchange rebuilt from the orphan's snapshot, with its header {@link LogicWebhookConstants#WAIT_ID}, and what its
+     * callback carried (or the exception the live exchange would have had), sent to the resumeUri.
+     */
+    @Override
+    public void resumeOrphan(StoredWait wait) throws Exception {
+        Exchange exchange = getEndpoint().createExchange();
+        ExchangeSnapshot.restore(wait.snapshot(), exchange);
+        exchange.getMessage().setHeader(LogicWebhookConstants.WAIT_ID, wait.id());
+        switch (WaitOutcome.valueOf(wait.state())) {
+            case COMPLETED, FAILED -> {
+                CallbackResult result = CallbackResult.fromJson(wait.result());
+                Object body;
+                try {
+                    body = callbackBody(result.body());
+                } catch (IOException e) {
+                    body = result.body();
+                }
+                applyCallback(exchange, body, new CaseInsensitiveMap(result.headers()), result.failure(),
+                        result.status());
+            }
+            case TIMED_OUT -> exchange.setException(timedOut(exchange, wait.deadline() - wait.createdAt()));
+            default -> {
+                return;
+            }
+        }
+        Exception outcome = exchange.getException();
+        resumeTemplate.send(getEndpoint().getConfiguration().getResumeUri(), exchange);
+        // the outcome's own exception is what the route was given; another one is the route's failure
+        if (exchange.getException() != null && exchange.getException() != outcome) {
+            throw exchange.getException();
+        }
     }
 
     /**
@@ -333,11 +377,14 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
      */
     @Override
     protected void doStop() throws Exception {
+        registry().ownerStopped(this);
         registry().cancel(this, "its route or endpoint is stopping");
+        ServiceHelper.stopService(resumeTemplate);
+        resumeTemplate = null;
         super.doStop();
     }
 
-    private static int failureStatus(CallbackRequest request) {
+    static int failureStatus(CallbackRequest request) {
         Object status = request.queryParameter("status");
         if (status != null) {
             try {
@@ -352,11 +399,4 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         return 500;
     }
 
-    /** The answer to a callback for a wait that ended this way ({@code null}: unknown). */
-    private static CallbackAnswer finishedAnswer(WaitOutcome outcome) {
-        if (outcome == null) {
-            return CallbackAnswer.UNKNOWN;
-        }
-        return outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED ? ALREADY_RECEIVED : GONE;
-    }
 }

@@ -22,6 +22,11 @@ public record CallbackAnswer(int status, String text, Map<String, String> header
         return new CallbackAnswer(status, text, Map.of());
     }
 
+    /** 503 with a Retry-After: the sender should try again shortly. */
+    public static CallbackAnswer unavailable(String text) {
+        return new CallbackAnswer(503, text, Map.of("Retry-After", "5"));
+    }
+
     static CallbackAnswer notAllowed(String allowed) {
         return new CallbackAnswer(405, "method not allowed", Map.of("Allow", allowed));
     }

@@ -83,6 +83,18 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         triggers.remove(name, trigger);
     }
 
+    /**
+     * Serves the base path when the HTTP engine is ready; when it is not yet, the next occasion does (the context's
+     * started event, a trigger's start, an action's first exchange).
+     */
+    public void serveIfReady() {
+        try {
+            ensureServing();
+        } catch (Exception e) {
+            LOG.debug("The callback path is not served yet: {}", e.getMessage());
+        }
+    }
+
     /** Starts the platform-http consumer of the base path, once. */
     public void ensureServing() throws Exception {
         if (httpConsumer == null) {
@@ -156,7 +168,10 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
             return CallbackAnswer.of(refused, refused == 413 ? "body too large" : "body not received");
         }
         if (target == null) {
-            return request.isTrigger() ? CallbackAnswer.UNKNOWN : waits.notPending(request.name, request.id);
+            if (request.isTrigger()) {
+                return CallbackAnswer.UNKNOWN;
+            }
+            target = waits.notPending(request.name, request.id);
         }
         return handOver(request, target);
     }

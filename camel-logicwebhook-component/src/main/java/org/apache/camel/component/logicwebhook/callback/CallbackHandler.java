@@ -38,4 +38,38 @@ public interface CallbackHandler {
 
     /** Takes a callback that passed every check. */
     CallbackAnswer onCallback(CallbackRequest request);
+
+    /** A handler that answers every callback with the same refusal (a finished or unknown wait, say). */
+    static CallbackHandler refusing(CallbackAnswer answer) {
+        return new CallbackHandler() {
+            @Override
+            public CallbackAnswer unavailable() {
+                return answer;
+            }
+
+            @Override
+            public LogicWebhookConfiguration configuration() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public PayloadSignatureVerifier payloadVerifier() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean wantsSubscription() {
+                return false;
+            }
+
+            @Override
+            public void subscriptionDenied(String reason) {
+            }
+
+            @Override
+            public CallbackAnswer onCallback(CallbackRequest request) {
+                return answer;
+            }
+        };
+    }
 }

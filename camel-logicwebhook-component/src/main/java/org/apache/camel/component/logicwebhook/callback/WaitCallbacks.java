@@ -10,6 +10,10 @@ public interface WaitCallbacks {
     /** The handler of the wait pending under this endpoint name and id, or {@code null} when none is. */
     CallbackHandler pending(String name, String id);
 
-    /** The answer to a callback for a wait that is not pending: 409 or 410 when it ended, 404 when it is unknown. */
-    CallbackAnswer notPending(String name, String id);
+    /**
+     * The handler of a wait that is not pending in memory: one that only refuses (409 or 410 when it ended, 404 when it
+     * is unknown, 503 when the store cannot tell), or one for an orphan that a durable store keeps. May block (it may
+     * read the store).
+     */
+    CallbackHandler notPending(String name, String id);
 }

@@ -14,7 +14,9 @@ public enum WaitOutcome {
     /** Its timeout passed first. */
     TIMED_OUT("timed_out"),
     /** Its route or the context stopped first, or its subscribe failed. */
-    CANCELLED("cancelled");
+    CANCELLED("cancelled"),
+    /** The application stopped and a durable wait store kept it: the next start or another node resumes it. */
+    HANDED_OVER("handed_over");
 
     static final WaitOutcome[] ALL = values();
 

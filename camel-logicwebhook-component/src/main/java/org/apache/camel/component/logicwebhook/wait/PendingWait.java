@@ -50,6 +50,11 @@ public final class PendingWait implements WaitStatus {
         return OUTCOME.compareAndSet(this, null, outcome);
     }
 
+    /** Gives the wait back its pending state: the store refused the outcome that {@link #tryFinish} set. */
+    void revert(WaitOutcome outcome) {
+        OUTCOME.compareAndSet(this, outcome, null);
+    }
+
     public boolean isPending() {
         return outcome == null;
     }

@@ -1,10 +1,12 @@
 package org.apache.camel.component.logicwebhook.wait;
 
 import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 
 /**
- * The action a wait belongs to: what the registry calls back when the wait times out, and where it counts.
+ * The action a wait belongs to (its producer): what the registry calls back when the wait times out or is cancelled,
+ * where it counts, and, with a durable store, who resumes the orphans of its endpoint name.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -21,6 +23,24 @@ public interface WaitOwner {
     /** The wait was cancelled (its route or the context stops), and the caller owns it now; runs on the worker pool. */
     void onCancel(PendingWait wait, String reason);
 
-    /** Sends the wait's unsubscribe request (with its retries, in the background). */
-    void unsubscribe(PendingWait wait, OutboundRequest request);
+    /** A durable store keeps the wait beyond this stop: the exchange here ends; runs on the worker pool. */
+    void onHandedOver(PendingWait wait);
+
+    /**
+     * Sends an unsubscribe request of one of its waits (with its retries, in the background).
+     *
+     * @param trackingId the x-ms-client-tracking-id: the exchange id of a live wait, the wait id of an orphan
+     */
+    void unsubscribe(String waitId, String trackingId, OutboundRequest request);
+
+    /** Whether its endpoint has a {@code resumeUri}, where the outcome of an orphan goes. */
+    boolean resumesOrphans();
+
+    /**
+     * Delivers a finished orphan (a wait whose exchange is gone) to the {@code resumeUri}: an exchange rebuilt from the
+     * wait's snapshot, with what its callback carried or the exception the live exchange would have had.
+     *
+     * @throws Exception when the {@code resumeUri} route failed: the delivery is tried again later
+     */
+    void resumeOrphan(StoredWait wait) throws Exception;
 }

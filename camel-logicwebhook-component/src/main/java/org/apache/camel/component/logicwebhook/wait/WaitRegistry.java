@@ -12,11 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 import org.apache.camel.spi.ThreadPoolProfile;
-import org.apache.camel.support.LRUCacheFactory;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,21 +42,28 @@ public final class WaitRegistry extends ServiceSupport {
     private final CamelContext context;
     private final Map<String, PendingWait> waits = new ConcurrentHashMap<>();
     private final DueTasks dueTasks;
-    private final Map<String, WaitOutcome> finished;
+    private final WaitStore store;
+    /** Whether the store keeps waits beyond this JVM: then they are written, handed over and recovered. */
+    private final boolean durable;
     private final long sweepInterval;
     private final int workerPoolSize;
+    /** This start of the component: the owner of the waits it writes to a durable store. */
+    private final String incarnation = newId();
+    private final Orphans orphans;
     private volatile Clock clock;
     private ScheduledExecutorService sweeper;
     private ExecutorService workers;
 
-    public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, int finishedCapacity, long sweepInterval,
-                 int workerPoolSize) {
+    public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
+                        long sweepInterval, int workerPoolSize) {
         this.dueTasks = dueTasks;
+        this.store = store;
+        this.durable = store.isDurable();
         this.workerPoolSize = workerPoolSize;
         this.context = context;
         this.clock = clock;
-        this.finished = LRUCacheFactory.newLRUCache(finishedCapacity);
         this.sweepInterval = sweepInterval;
+        this.orphans = durable ? new Orphans(this, store, recovery) : null;
     }
 
     /** 128 random bits: the callback id is not guessable even before the signature is checked. */
@@ -71,40 +81,89 @@ public final class WaitRegistry extends ServiceSupport {
         this.clock = clock;
     }
 
-    public void register(PendingWait wait) {
+    /**
+     * Registers a wait before its subscribe request goes out; with a durable store, writes it first.
+     *
+     * @param  snapshot                   the exchange as JSON, for a {@code resumeUri}; or {@code null}
+     * @throws LogicWebhookStoreException when the store cannot write it: nothing is registered
+     */
+    public void register(PendingWait wait, String snapshot) {
         if (waits.putIfAbsent(wait.id, wait) != null) {
             throw new IllegalStateException("Duplicate callback id");
         }
+        if (durable) {
+            try {
+                store.insert(new StoredWait(wait.id, wait.owner.name(), incarnation, false, WaitStore.PENDING, false,
+                        wait.startedAt, wait.deadline, wait.hardDeadline, null, snapshot, null, false));
+            } catch (RuntimeException e) {
+                waits.remove(wait.id, wait);
+                throw e;
+            }
+        }
         wait.statistics().waitStarted();
+    }
+
+    /**
+     * The subscribe request was answered: a durable store keeps how to unsubscribe (without credentials), whatever
+     * became of the wait meanwhile (a wait handed over still needs it). A store that fails here is logged: the wait goes
+     * on, but could not be unsubscribed by another incarnation.
+     */
+    public void subscribed(PendingWait wait, OutboundRequest unsubscribe) {
+        if (!durable) {
+            return;
+        }
+        try {
+            store.subscribed(wait.id, StoredRequests.toStored(unsubscribe));
+        } catch (RuntimeException e) {
+            LOG.warn("logicwebhook:{} could not keep a wait's unsubscribe request in the wait store: {}", wait.owner.name(),
+                    e.getMessage());
+        }
     }
 
     public PendingWait get(String id) {
         return waits.get(id);
     }
 
-    /** The outcome of a finished wait, or {@code null} when the id is unknown (or long forgotten). */
-    public WaitOutcome finishedOutcome(String id) {
-        return finished.get(id);
+    /** What the store knows of a wait (a finished one only, for the in-memory store), or {@code null}. */
+    public StoredWait stored(String id) {
+        return store.find(id);
     }
 
     /**
-     * Moves a wait to its outcome. The finished entry is written before the wait leaves the map, so a concurrent
-     * duplicate always finds one or the other.
+     * Moves a wait to its outcome: the wait's own compare-and-set decides among the finishers of this JVM, then the
+     * store's conditional update among every one. The outcome is in the store before the wait leaves the map, so a
+     * concurrent duplicate always finds one or the other.
      *
-     * @return true when the caller now owns the exchange
+     * @param  result                     what the callback carried (JSON), kept by a durable store; or {@code null}
+     * @return                            true when the caller now owns the exchange
+     * @throws LogicWebhookStoreException when the store failed: the wait is pending again
      */
-    public boolean finish(PendingWait wait, WaitOutcome outcome) {
-        if (!wait.tryFinish(outcome)) {
+    public boolean finish(PendingWait wait, WaitOutcome outcome, String result) {
+        return wait.tryFinish(outcome) && commit(wait, outcome, result);
+    }
+
+    /** Writes the outcome a finisher set on the wait, and takes the wait out of the map. */
+    private boolean commit(PendingWait wait, WaitOutcome outcome, String result) {
+        boolean ours;
+        try {
+            ours = store.finish(wait.id, outcome.name(), result, true, now());
+        } catch (RuntimeException e) {
+            wait.revert(outcome);
+            throw e;
+        }
+        waits.remove(wait.id, wait);
+        if (!ours) {
+            // another node, or a recovery that took this JVM for dead, finished it in the store first
+            wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
+            execute(() -> wait.owner.onCancel(wait, "the wait was finished elsewhere (another node, or a recovery)"));
             return false;
         }
-        finished.put(wait.id, outcome);
-        waits.remove(wait.id, wait);
         wait.statistics().waitEnded(outcome, now() - wait.startedAt);
         return true;
     }
 
     /**
-     * Takes back a wait whose subscribe failed, leaving no trace of it.
+     * Takes back a wait whose subscribe failed: no trace in memory; a durable store marks it cancelled.
      *
      * @return true when the caller still owned it
      */
@@ -114,17 +173,28 @@ public final class WaitRegistry extends ServiceSupport {
         }
         waits.remove(wait.id, wait);
         wait.statistics().waitAbandoned();
+        if (durable) {
+            try {
+                store.finish(wait.id, WaitOutcome.CANCELLED.name(), null, true, now());
+            } catch (RuntimeException e) {
+                LOG.debug("A wait whose subscribe failed stays pending in the wait store: {}", e.getMessage());
+            }
+        }
         return true;
     }
 
     /**
      * A heartbeat: the wait's deadline moves to now + timeout, never past its hard deadline.
      *
-     * @return true when the wait is still pending afterwards
+     * @return                            true when the wait is still pending afterwards
+     * @throws LogicWebhookStoreException when a durable store could not keep the new deadline
      */
     public boolean extend(PendingWait wait, long timeout) {
         long next = Math.min(saturatedAdd(now(), timeout), wait.hardDeadline);
         if (next > wait.deadline) {
+            if (durable) {
+                store.extend(wait.id, next);
+            }
             wait.deadline = next;
         }
         return wait.isPending();
@@ -140,27 +210,57 @@ public final class WaitRegistry extends ServiceSupport {
         }
     }
 
-    /** Finishes every expired wait as timed out and hands each to the worker pool, with every task that is due. */
+    /**
+     * Finishes every expired wait as timed out and hands each to the worker pool, with every task that is due. A
+     * durable store is written on the pool, not on the sweeper's thread.
+     */
     public void sweep() {
         long now = now();
         for (PendingWait wait : waits.values()) {
-            if (wait.deadline <= now && finish(wait, WaitOutcome.TIMED_OUT)) {
-                execute(() -> wait.owner.onTimeout(wait));
+            if (wait.deadline <= now && wait.tryFinish(WaitOutcome.TIMED_OUT)) {
+                if (durable) {
+                    execute(() -> timedOut(wait));
+                } else if (commit(wait, WaitOutcome.TIMED_OUT, null)) {
+                    execute(() -> wait.owner.onTimeout(wait));
+                }
             }
         }
         for (DueTasks.Task task : dueTasks.takeDue(now)) {
             execute(task::run);
         }
+        if (orphans != null) {
+            orphans.tick(now);
+        }
+    }
+
+    private void timedOut(PendingWait wait) {
+        boolean ours;
+        try {
+            ours = commit(wait, WaitOutcome.TIMED_OUT, null);
+        } catch (RuntimeException e) {
+            // pending again: the next sweep tries once more
+            LOG.warn("logicwebhook:{} could not time a wait out in the wait store: {}", wait.owner.name(), e.getMessage());
+            return;
+        }
+        if (ours) {
+            wait.owner.onTimeout(wait);
+        }
     }
 
     /**
-     * Fails every wait of an owner (of all owners when {@code null}) on the worker pool, then unsubscribes them, so that
-     * a stopping route or context does not wait for callbacks that may never come.
+     * The route or the context stops: without a durable store, fails every wait of an owner (of all owners when
+     * {@code null}) on the worker pool, then unsubscribes them, so that the stop does not wait for callbacks that may
+     * never come; with one, hands them over to it (their subscriptions stay, and their callbacks are resumed in the
+     * {@code resumeUri} by whoever adopts them).
      */
     public void cancel(WaitOwner owner, String reason) {
+        if (durable) {
+            handOver(owner, reason);
+            return;
+        }
         List<PendingWait> cancelled = new ArrayList<>();
         for (PendingWait wait : waits.values()) {
-            if ((owner == null || wait.owner == owner) && finish(wait, WaitOutcome.CANCELLED)) {
+            if ((owner == null || wait.owner == owner) && finish(wait, WaitOutcome.CANCELLED, null)) {
                 cancelled.add(wait);
             }
         }
@@ -175,14 +275,69 @@ public final class WaitRegistry extends ServiceSupport {
             execute(() -> {
                 OutboundRequest unsubscribe = wait.takeUnsubscribe();
                 if (unsubscribe != null) {
-                    wait.owner.unsubscribe(wait, unsubscribe);
+                    wait.owner.unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
                 }
             });
         }
     }
 
+    private void handOver(WaitOwner owner, String reason) {
+        List<PendingWait> handedOver = new ArrayList<>();
+        for (PendingWait wait : waits.values()) {
+            if ((owner == null || wait.owner == owner) && wait.tryFinish(WaitOutcome.HANDED_OVER)) {
+                handedOver.add(wait);
+            }
+        }
+        if (handedOver.isEmpty()) {
+            return;
+        }
+        try {
+            store.handOver(incarnation, handedOver.stream().map(wait -> wait.id).toList());
+            LOG.info("{} pending logicwebhook wait(s) handed over to the wait store ({}): their subscriptions stay, and"
+                     + " their callbacks will be resumed in their resumeUri", handedOver.size(), reason);
+        } catch (RuntimeException e) {
+            LOG.warn("{} pending logicwebhook wait(s) could not be handed over to the wait store ({}); they are"
+                     + " adopted once this node is seen as gone: {}", handedOver.size(), reason, e.getMessage());
+        }
+        for (PendingWait wait : handedOver) {
+            waits.remove(wait.id, wait);
+            wait.statistics().waitEnded(WaitOutcome.HANDED_OVER, now() - wait.startedAt);
+            execute(() -> wait.owner.onHandedOver(wait));
+        }
+    }
+
     public int size() {
         return waits.size();
+    }
+
+    CamelContext context() {
+        return context;
+    }
+
+    public WaitStore store() {
+        return store;
+    }
+
+    public String incarnation() {
+        return incarnation;
+    }
+
+    /** Orphans of its endpoint name are resumed by a running owner; producers say when they start and stop. */
+    public void ownerStarted(WaitOwner owner) {
+        if (orphans != null) {
+            orphans.ownerStarted(owner);
+        }
+    }
+
+    public void ownerStopped(WaitOwner owner) {
+        if (orphans != null) {
+            orphans.ownerStopped(owner);
+        }
+    }
+
+    /** The orphans' side of a durable store, or {@code null} without one. */
+    public Orphans orphans() {
+        return orphans;
     }
 
     /** How many retries and renewals wait for their time. */
@@ -214,6 +369,10 @@ public final class WaitRegistry extends ServiceSupport {
         profile.setMaxQueueSize(Integer.MAX_VALUE);
         workers = context.getExecutorServiceManager().newThreadPool(this, "LogicWebhookWorker", profile);
         dueTasks.open();
+        ServiceHelper.startService(store);
+        if (orphans != null) {
+            orphans.start(now());
+        }
         sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
         sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
     }
@@ -223,6 +382,10 @@ public final class WaitRegistry extends ServiceSupport {
         context.getExecutorServiceManager().shutdown(sweeper);
         abandonScheduled();
         context.getExecutorServiceManager().shutdownGraceful(workers, 10_000);
+        if (orphans != null) {
+            orphans.stop();
+        }
+        ServiceHelper.stopService(store);
         sweeper = null;
         workers = null;
     }

@@ -1,0 +1,205 @@
+package org.apache.camel.component.logicwebhook;
+
+import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
+import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
+import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
+import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
+import org.apache.camel.component.logicwebhook.callback.WaitCallbacks;
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.wait.CallbackResult;
+import org.apache.camel.component.logicwebhook.wait.Orphans;
+import org.apache.camel.component.logicwebhook.wait.PendingWait;
+import org.apache.camel.component.logicwebhook.wait.WaitOwner;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the dispatcher finds the action's waits: a pending one in memory (its exchange waits here), or one that only the
+ * wait store knows (finished, or an orphan whose exchange is gone, resumed in its endpoint's resumeUri).
+ */
+final class ActionCallbacks implements WaitCallbacks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ActionCallbacks.class);
+
+    static final CallbackAnswer INVALID_JSON = CallbackAnswer.of(400, "body is not valid JSON");
+    private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
+    private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
+    private static final CallbackAnswer NO_RESUME_URI
+            = CallbackAnswer.of(410, "wait no longer has an exchange, and its action has no resumeUri");
+    private static final CallbackAnswer STORE_DOWN = CallbackAnswer.unavailable("wait store unavailable; retry later");
+    private static final CallbackAnswer NO_ACTION
+            = CallbackAnswer.unavailable("no running action resumes this wait yet; retry later");
+    private static final CallbackAnswer ELSEWHERE
+            = CallbackAnswer.unavailable("wait belongs to another running node; retry later");
+
+    private final WaitRegistry registry;
+
+    ActionCallbacks(WaitRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public CallbackHandler pending(String name, String id) {
+        PendingWait wait = registry.get(id);
+        // every wait's owner is the producer that made it
+        return wait != null && wait.isPending() && wait.owner.name().equals(name)
+                ? new LiveWait((LogicWebhookProducer) wait.owner, wait) : null;
+    }
+
+    @Override
+    public CallbackHandler notPending(String name, String id) {
+        PendingWait wait = registry.get(id);
+        if (wait != null) {
+            return CallbackHandler.refusing(wait.owner.name().equals(name) ? finishedAnswer(wait.outcome())
+                    : CallbackAnswer.UNKNOWN);
+        }
+        try {
+            StoredWait stored = registry.stored(id);
+            if (stored == null || stored.endpoint() != null && !stored.endpoint().equals(name)) {
+                return CallbackHandler.refusing(CallbackAnswer.UNKNOWN);
+            }
+            if (!stored.isPending()) {
+                return CallbackHandler.refusing(finishedAnswer(WaitOutcome.valueOf(stored.state())));
+            }
+            Orphans orphans = registry.orphans();
+            WaitOwner owner = orphans.owner(name);
+            if (owner == null) {
+                return CallbackHandler.refusing(NO_ACTION);
+            }
+            StoredWait orphan = orphans.adoptForCallback(stored, registry.now());
+            return orphan == null ? CallbackHandler.refusing(ELSEWHERE)
+                    : new OrphanWait((LogicWebhookProducer) owner, orphans, orphan);
+        } catch (LogicWebhookStoreException e) {
+            LOG.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
+            return CallbackHandler.refusing(STORE_DOWN);
+        }
+    }
+
+    /** The answer to a callback for a wait that ended this way ({@code null}: unknown). */
+    static CallbackAnswer finishedAnswer(WaitOutcome outcome) {
+        if (outcome == null) {
+            return CallbackAnswer.UNKNOWN;
+        }
+        return outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED ? ALREADY_RECEIVED : GONE;
+    }
+
+    private static CallbackAnswer storedAnswer(StoredWait wait) {
+        return wait == null ? CallbackAnswer.UNKNOWN : finishedAnswer(WaitOutcome.valueOf(wait.state()));
+    }
+
+    /** What both kinds of wait share: the endpoint's configuration and payload check. */
+    private abstract static class ActionWait implements CallbackHandler {
+        final LogicWebhookProducer producer;
+
+        ActionWait(LogicWebhookProducer producer) {
+            this.producer = producer;
+        }
+
+        @Override
+        public LogicWebhookConfiguration configuration() {
+            return producer.getEndpoint().getConfiguration();
+        }
+
+        @Override
+        public PayloadSignatureVerifier payloadVerifier() {
+            return producer.getEndpoint().getPayloadVerifier();
+        }
+
+        @Override
+        public boolean wantsSubscription() {
+            return true;
+        }
+    }
+
+    /** A wait whose exchange waits in this JVM: resume, fail or heartbeat. */
+    private static final class LiveWait extends ActionWait {
+        private final PendingWait wait;
+
+        LiveWait(LogicWebhookProducer producer, PendingWait wait) {
+            super(producer);
+            this.wait = wait;
+        }
+
+        @Override
+        public void subscriptionDenied(String reason) {
+            LOG.warn("logicwebhook:{}: the hub denied the subscription of a wait{}", producer.name(),
+                    reason == null ? "" : ": " + reason);
+            producer.onDenied(wait, reason);
+        }
+
+        @Override
+        public CallbackAnswer onCallback(CallbackRequest request) {
+            try {
+                return producer.onCallback(wait, request);
+            } catch (LogicWebhookStoreException e) {
+                LOG.warn("logicwebhook:{}: a callback was answered 503: {}", producer.name(), e.getMessage());
+                return STORE_DOWN;
+            }
+        }
+    }
+
+    /**
+     * A wait whose exchange is gone (its JVM stopped or crashed): the callback is claimed in the store, answered once the
+     * claim is committed, and delivered to the resumeUri.
+     */
+    private static final class OrphanWait extends ActionWait {
+        private final Orphans orphans;
+        private final StoredWait wait;
+
+        OrphanWait(LogicWebhookProducer producer, Orphans orphans, StoredWait wait) {
+            super(producer);
+            this.orphans = orphans;
+            this.wait = wait;
+        }
+
+        @Override
+        public void subscriptionDenied(String reason) {
+            // no exchange to fail: its deadline ends it
+        }
+
+        @Override
+        public CallbackAnswer onCallback(CallbackRequest request) {
+            WaitRegistry registry = producer.getEndpoint().getComponent().getWaitRegistry();
+            long now = registry.now();
+            try {
+                if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
+                    return heartbeat(registry, now);
+                }
+                try {
+                    producer.callbackBody(request.body);
+                } catch (java.io.IOException e) {
+                    return INVALID_JSON;
+                }
+                if (!producer.resumesOrphans()) {
+                    if (!orphans.claim(wait, WaitOutcome.CANCELLED, null, true, now)) {
+                        return storedAnswer(registry.stored(wait.id()));
+                    }
+                    orphans.unsubscribe(producer, wait);
+                    return NO_RESUME_URI;
+                }
+                boolean failure = CallbackRequest.FAIL.equals(request.kind);
+                String result = CallbackResult.of(request.body, request.headers(producer.name()),
+                        failure ? LogicWebhookProducer.failureStatus(request) : 200, failure).toJson();
+                if (!orphans.claim(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, result, false, now)) {
+                    return storedAnswer(registry.stored(wait.id()));
+                }
+                orphans.deliverLater(producer, wait.id(), configuration().isUnsubscribeOnCallback());
+                return CallbackAnswer.OK;
+            } catch (LogicWebhookStoreException e) {
+                LOG.warn("logicwebhook:{}: a callback was answered 503: {}", producer.name(), e.getMessage());
+                return STORE_DOWN;
+            }
+        }
+
+        private CallbackAnswer heartbeat(WaitRegistry registry, long now) {
+            long timeout = configuration().getTimeout();
+            long next = Math.min(timeout > 0 && now + timeout > now ? now + timeout : Long.MAX_VALUE, wait.hardDeadline());
+            if (registry.store().extend(wait.id(), Math.max(next, wait.deadline()))) {
+                return CallbackAnswer.ACCEPTED;
+            }
+            return storedAnswer(registry.stored(wait.id()));
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package org.apache.camel.component.logicwebhook.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * A {@link WaitStore} in any database reached through a {@link DataSource}, with plain JDBC: tested on H2 (the embedded
+ * default) and PostgreSQL. It creates its two tables when they are missing (the statements are in the docs, for DBAs who
+ * create them themselves). Every state change is one conditional {@code UPDATE} whose count decides who acted. Nothing
+ * is stored as a Java object: requests and snapshots are JSON text.
+ * <p>
+ * Errors reach the caller as {@link LogicWebhookStoreException}: the action then fails fast and a callback is answered 503.
+ */
+public class JdbcWaitStore extends ServiceSupport implements WaitStore {
+
+    /** The schema: one row per wait, one per incarnation (a start of a component), and their indexes. */
+    public static final List<String> SCHEMA = List.of("""
+            CREATE TABLE IF NOT EXISTS logicwebhook_wait (
+                id VARCHAR(64) NOT NULL PRIMARY KEY,
+                endpoint VARCHAR(255) NOT NULL,
+                owner VARCHAR(64),
+                adopted BOOLEAN NOT NULL,
+                state VARCHAR(16) NOT NULL,
+                subscribed BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                deadline BIGINT NOT NULL,
+                hard_deadline BIGINT NOT NULL,
+                finished_at BIGINT,
+                delivered BOOLEAN NOT NULL,
+                unsubscribe VARCHAR(1000000),
+                snapshot VARCHAR(1000000),
+                result VARCHAR(1000000))""",
+            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_deadline ON logicwebhook_wait (state, deadline)",
+            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_owner ON logicwebhook_wait (owner, state)",
+            """
+            CREATE TABLE IF NOT EXISTS logicwebhook_node (
+                incarnation VARCHAR(64) NOT NULL PRIMARY KEY,
+                started_at BIGINT NOT NULL,
+                heartbeat_at BIGINT NOT NULL,
+                stopped BOOLEAN NOT NULL)""");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, endpoint, owner, adopted, state, subscribed, created_at, deadline,"
+                                          + " hard_deadline, delivered, unsubscribe, snapshot, result";
+    /** Owners that are alive: running (not stopped) and heard of recently. */
+    private static final String LIVE_OWNERS
+            = "SELECT incarnation FROM logicwebhook_node WHERE stopped = FALSE AND heartbeat_at >= ?";
+
+    private final DataSource dataSource;
+    private final Runnable closeDataSource;
+    private boolean createSchema = true;
+
+    public JdbcWaitStore(DataSource dataSource) {
+        this(dataSource, () -> {
+        });
+    }
+
+    /** @param closeDataSource run when the store stops: for a DataSource the store made itself */
+    public JdbcWaitStore(DataSource dataSource, Runnable closeDataSource) {
+        this.dataSource = dataSource;
+        this.closeDataSource = closeDataSource;
+    }
+
+    @Override
+    protected void doStop() {
+        closeDataSource.run();
+    }
+
+    /** Whether the tables are created at start when missing (default true). */
+    public void setCreateSchema(boolean createSchema) {
+        this.createSchema = createSchema;
+    }
+
+    /**
+     * Whether a JDBC URL names an H2 database that only this JVM can open (an embedded file, not a server): then every
+     * other incarnation in it is gone, and its waits are orphans at once.
+     */
+    public static boolean isExclusive(String url) {
+        if (url == null || !url.startsWith("jdbc:h2:")) {
+            return false;
+        }
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        return !upper.startsWith("JDBC:H2:TCP:") && !upper.startsWith("JDBC:H2:SSL:") && !upper.contains("AUTO_SERVER=TRUE");
+    }
+
+    public DataSource getDataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (createSchema) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                for (String ddl : SCHEMA) {
+                    statement.execute(ddl);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void insert(StoredWait wait) {
+        update("INSERT INTO logicwebhook_wait (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                wait.id(), wait.endpoint(), wait.owner(), wait.adopted(), wait.state(), wait.subscribed(),
+                wait.createdAt(), wait.deadline(), wait.hardDeadline(), wait.delivered(), toJson(wait.unsubscribe()),
+                wait.snapshot(), wait.result());
+    }
+
+    @Override
+    public void subscribed(String id, StoredRequest unsubscribe) {
+        update("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?", toJson(unsubscribe), id);
+    }
+
+    @Override
+    public boolean finish(String id, String state, String result, boolean delivered, long now) {
+        return update("UPDATE logicwebhook_wait SET state = ?, result = ?, delivered = ?, finished_at = ?"
+                      + " WHERE id = ? AND state = 'PENDING'",
+                state, result, delivered, now, id) == 1;
+    }
+
+    @Override
+    public boolean extend(String id, long deadline) {
+        return update("UPDATE logicwebhook_wait SET deadline = ? WHERE id = ? AND state = 'PENDING'", deadline, id) == 1;
+    }
+
+    @Override
+    public StoredWait find(String id) {
+        List<StoredWait> found = query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE id = ?", id);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    @Override
+    public void delivered(String id) {
+        update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ?", id);
+    }
+
+    @Override
+    public void heartbeat(String incarnation, long now) {
+        if (update("UPDATE logicwebhook_node SET heartbeat_at = ? WHERE incarnation = ?", now, incarnation) == 0) {
+            update("INSERT INTO logicwebhook_node (incarnation, started_at, heartbeat_at, stopped) VALUES (?, ?, ?, FALSE)",
+                    incarnation, now, now);
+        }
+    }
+
+    @Override
+    public int handOver(String incarnation, Collection<String> ids) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(
+                     "UPDATE logicwebhook_wait SET owner = NULL, adopted = FALSE"
+                                                                       + " WHERE id = ? AND owner = ? AND state = 'PENDING'")) {
+            for (String id : ids) {
+                bind(statement, new Object[] { id, incarnation });
+                statement.addBatch();
+            }
+            int handedOver = 0;
+            for (int count : statement.executeBatch()) {
+                handedOver += Math.max(0, count);
+            }
+            return handedOver;
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void stopped(String incarnation) {
+        update("UPDATE logicwebhook_node SET stopped = TRUE WHERE incarnation = ?", incarnation);
+    }
+
+    @Override
+    public int adopt(String incarnation, long staleBefore, String id) {
+        String sql = "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE"
+                     + " WHERE (state = 'PENDING' OR delivered = FALSE)"
+                     + " AND (owner IS NULL OR owner <> ? AND owner NOT IN (" + LIVE_OWNERS + "))";
+        return id == null
+                ? update(sql, incarnation, incarnation, staleBefore)
+                : update(sql + " AND id = ?", incarnation, incarnation, staleBefore, id);
+    }
+
+    @Override
+    public List<StoredWait> orphanWork(String incarnation, long now, int max) {
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE owner = ? AND adopted = TRUE"
+                     + " AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING' AND delivered = FALSE)"
+                     + " ORDER BY deadline LIMIT " + Math.max(1, max),
+                incarnation, now);
+    }
+
+    @Override
+    public int purge(long finishedBefore) {
+        int waits = update("DELETE FROM logicwebhook_wait WHERE state <> 'PENDING' AND delivered = TRUE"
+                           + " AND finished_at < ?",
+                finishedBefore);
+        update("DELETE FROM logicwebhook_node WHERE heartbeat_at < ?"
+               + " AND incarnation NOT IN (SELECT owner FROM logicwebhook_wait WHERE owner IS NOT NULL)",
+                finishedBefore);
+        return waits;
+    }
+
+    @Override
+    public Map<String, Long> countByState() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(
+                     "SELECT state, COUNT(*) FROM logicwebhook_wait GROUP BY state ORDER BY state")) {
+            while (rows.next()) {
+                counts.put(rows.getString(1), rows.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+        return counts;
+    }
+
+    /** Checks that the database answers; for the health check. */
+    public void ping() {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(5)) {
+                throw new LogicWebhookStoreException("the wait store's database does not answer", null);
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private int update(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private List<StoredWait> query(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            List<StoredWait> waits = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    waits.add(read(rows));
+                }
+            }
+            return waits;
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object[] parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value == null) {
+                statement.setNull(i + 1, Types.VARCHAR);
+            } else if (value instanceof Long number) {
+                statement.setLong(i + 1, number);
+            } else if (value instanceof Boolean flag) {
+                statement.setBoolean(i + 1, flag);
+            } else {
+                statement.setString(i + 1, value.toString());
+            }
+        }
+    }
+
+    private static StoredWait read(ResultSet row) throws SQLException {
+        return new StoredWait(row.getString("id"), row.getString("endpoint"), row.getString("owner"),
+                row.getBoolean("adopted"), row.getString("state"), row.getBoolean("subscribed"), row.getLong("created_at"),
+                row.getLong("deadline"), row.getLong("hard_deadline"), fromJson(row.getString("unsubscribe")),
+                row.getString("snapshot"), row.getString("result"), row.getBoolean("delivered"));
+    }
+
+    private static String toJson(StoredRequest request) {
+        try {
+            return request == null ? null : JSON.writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new LogicWebhookStoreException("an unsubscribe request could not be written as JSON", e);
+        }
+    }
+
+    private static StoredRequest fromJson(String json) {
+        try {
+            return json == null ? null : JSON.readValue(json, StoredRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new LogicWebhookStoreException("a stored unsubscribe request is not the JSON this component writes", e);
+        }
+    }
+
+    private static LogicWebhookStoreException failed(SQLException e) {
+        return new LogicWebhookStoreException("the wait store failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,87 @@
+package org.apache.camel.component.logicwebhook.store;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Service;
+
+/**
+ * Where the action keeps its waits. The default, {@link InMemoryWaitStore}, keeps only how finished waits ended (so a
+ * late callback is answered 409 or 410): waits end with the JVM. {@link JdbcWaitStore} keeps them in a database, so that
+ * they outlive a redeploy or a crash and can be resumed on any node.
+ * <p>
+ * Every change of a wait's state is one conditional update: of the callback, a duplicate of it, the timeout, a cancel
+ * and another node, only the one whose update counted acts. Implementations must be safe for concurrent use.
+ */
+public interface WaitStore extends Service {
+
+    /** The state of a wait that nothing has finished yet. */
+    String PENDING = "PENDING";
+
+    /** Whether waits outlive this JVM: then a graceful stop hands them over instead of cancelling them. */
+    boolean isDurable();
+
+    /** A new wait, written before its subscribe request goes out. */
+    void insert(StoredWait wait);
+
+    /** The subscribe request was answered: how to unsubscribe ({@code null} when the endpoint does not). */
+    void subscribed(String id, StoredRequest unsubscribe);
+
+    /**
+     * Finishes a pending wait: one conditional update from {@link #PENDING}.
+     *
+     * @param  result    what the callback carried (JSON), or {@code null}
+     * @param  delivered whether the outcome already reached its exchange
+     * @return           true when this call finished it; false when it was not pending (or unknown)
+     */
+    boolean finish(String id, String state, String result, boolean delivered, long now);
+
+    /** A heartbeat moved the deadline of a pending wait. @return false when it is no longer pending */
+    boolean extend(String id, long deadline);
+
+    /** The wait, or {@code null} when the store does not know it (or forgot it). */
+    StoredWait find(String id);
+
+    /** The outcome of a finished orphan reached its {@code resumeUri} (or needs to reach nothing). */
+    void delivered(String id);
+
+    /**
+     * This incarnation is alive (written every heartbeat interval); the first call registers it.
+     *
+     * @param incarnation one start of one component: a random id
+     */
+    void heartbeat(String incarnation, long now);
+
+    /**
+     * A graceful stop: these pending waits of this incarnation no longer have an exchange, and whoever adopts them
+     * resumes them in their {@code resumeUri}.
+     *
+     * @return how many were handed over
+     */
+    int handOver(String incarnation, Collection<String> ids);
+
+    /** This incarnation stopped: its waits may be adopted at once. */
+    void stopped(String incarnation);
+
+    /**
+     * Makes this incarnation the owner of orphans: waits that were handed over, or whose owner stopped or has not been
+     * heard of since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered.
+     *
+     * @param  id the one wait to adopt, or {@code null} for all
+     * @return    how many were adopted
+     */
+    int adopt(String incarnation, long staleBefore, String id);
+
+    /**
+     * The adopted waits that need work: pending ones past their deadline, and finished ones whose outcome has not been
+     * delivered yet; at most {@code max}.
+     */
+    List<StoredWait> orphanWork(String incarnation, long now, int max);
+
+    /** Forgets finished waits that ended before this time. @return how many */
+    int purge(long finishedBefore);
+
+    /** How many waits it holds, by state; empty when it does not count. */
+    Map<String, Long> countByState();
+}

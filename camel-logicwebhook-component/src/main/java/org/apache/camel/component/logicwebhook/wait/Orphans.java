@@ -1,0 +1,234 @@
+package org.apache.camel.component.logicwebhook.wait;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.store.WaitStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The waits of a durable store whose exchange is gone: those of an incarnation that stopped (they were handed over) or
+ * crashed (it was not heard of for the node timeout), or of any other incarnation when this JVM is the store's only
+ * user. This incarnation says it is alive, adopts them, times them out (unsubscribing first), and delivers the outcome
+ * of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut short, is
+ * made again). A callback for an orphan is claimed through it as well.
+ * <p>
+ * Internal: public only so that the component's other packages can reach it; not an API.
+ */
+public final class Orphans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Orphans.class);
+    /** How many orphans one tick takes on, at most; the next tick takes the rest. */
+    private static final int BATCH = 200;
+    private static final long PURGE_INTERVAL = 3_600_000;
+
+    private final WaitRegistry registry;
+    private final WaitStore store;
+    private final Recovery recovery;
+    private final Map<String, WaitOwner> owners = new ConcurrentHashMap<>();
+    /** Orphans being worked on now, so that the next tick does not take them again. */
+    private final Set<String> working = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
+    private volatile long nextHeartbeat;
+    private volatile long nextPurge;
+
+    Orphans(WaitRegistry registry, WaitStore store, Recovery recovery) {
+        this.registry = registry;
+        this.store = store;
+        this.recovery = recovery;
+    }
+
+    /** This incarnation's first heartbeat: a store that cannot be reached fails the component's start. */
+    void start(long now) {
+        store.heartbeat(registry.incarnation(), now);
+        // the first tick once the routes run adopts what a previous incarnation left
+        nextHeartbeat = now;
+    }
+
+    /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
+    void stop() {
+        try {
+            store.stopped(registry.incarnation());
+        } catch (RuntimeException e) {
+            LOG.warn("The wait store could not be told that this node stopped; its waits are adopted once it is seen as"
+                     + " gone: {}", e.getMessage());
+        }
+    }
+
+    void ownerStarted(WaitOwner owner) {
+        owners.putIfAbsent(owner.name(), owner);
+        missingOwners.remove(owner.name());
+    }
+
+    void ownerStopped(WaitOwner owner) {
+        owners.remove(owner.name(), owner);
+    }
+
+    /** The running action that resumes the orphans of an endpoint name, or {@code null}. */
+    public WaitOwner owner(String endpoint) {
+        return owners.get(endpoint);
+    }
+
+    /** Called on every sweep: the store's work goes to the worker pool, one tick at a time, at its own interval. */
+    void tick(long now) {
+        // orphans are resumed by running actions: none runs before the context has started
+        if (registry.context().isStarted() && ticking.compareAndSet(false, true)) {
+            registry.execute(() -> {
+                try {
+                    work(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("Looking after orphaned logicwebhook waits failed (tried again shortly): {}", e.getMessage());
+                } finally {
+                    ticking.set(false);
+                }
+            });
+        }
+    }
+
+    /** Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. */
+    private void work(long now) {
+        if (now < nextHeartbeat) {
+            return;
+        }
+        store.heartbeat(registry.incarnation(), now);
+        nextHeartbeat = now + recovery.heartbeatInterval();
+        int adopted = store.adopt(registry.incarnation(), staleBefore(now), null);
+        if (adopted > 0) {
+            LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
+                     + " resumeUri", adopted);
+        }
+        for (StoredWait wait : store.orphanWork(registry.incarnation(), now, BATCH)) {
+            if (working.add(wait.id())) {
+                registry.execute(() -> {
+                    try {
+                        handle(wait, now);
+                    } finally {
+                        working.remove(wait.id());
+                    }
+                });
+            }
+        }
+        if (now >= nextPurge) {
+            nextPurge = now + PURGE_INTERVAL;
+            int purged = store.purge(now - recovery.finishedRetention());
+            LOG.debug("Purged {} finished logicwebhook wait(s) from the wait store", purged);
+        }
+    }
+
+    /** An orphan past its deadline, or finished but not delivered. */
+    private void handle(StoredWait wait, long now) {
+        WaitOwner owner = ownerOrWarn(wait.endpoint());
+        if (owner == null) {
+            return;
+        }
+        try {
+            StoredWait finished = wait;
+            if (wait.isPending()) {
+                if (!store.finish(wait.id(), WaitOutcome.TIMED_OUT.name(), null, false, now)) {
+                    return;
+                }
+                // as the live action does on a timeout: unsubscribe first
+                unsubscribe(owner, wait);
+                finished = store.find(wait.id());
+            }
+            deliver(owner, finished);
+        } catch (RuntimeException e) {
+            LOG.warn("logicwebhook:{} could not finish an orphaned wait (tried again shortly): {}", wait.endpoint(),
+                    e.getMessage());
+        }
+    }
+
+    private WaitOwner ownerOrWarn(String endpoint) {
+        WaitOwner owner = owners.get(endpoint);
+        if (owner == null && missingOwners.add(endpoint)) {
+            LOG.warn("The wait store holds orphaned waits of logicwebhook:{}, but no running action of that name can"
+                     + " resume them; they wait until one starts", endpoint);
+        }
+        return owner;
+    }
+
+    /**
+     * Adopts the stored wait a callback came for, when its owner is gone.
+     *
+     * @return the wait as this incarnation's orphan, or {@code null} when a live incarnation owns it
+     */
+    public StoredWait adoptForCallback(StoredWait wait, long now) {
+        if (registry.incarnation().equals(wait.owner()) && wait.adopted()) {
+            return wait;
+        }
+        store.adopt(registry.incarnation(), staleBefore(now), wait.id());
+        // adopted now, or just before by a duplicate of the same callback; otherwise a live incarnation owns it
+        StoredWait adopted = store.find(wait.id());
+        return adopted != null && registry.incarnation().equals(adopted.owner()) && adopted.adopted() ? adopted : null;
+    }
+
+    /**
+     * Claims an orphan for its callback: one conditional update, committed before the sender is answered.
+     *
+     * @return true when this claim counted
+     */
+    public boolean claim(StoredWait wait, WaitOutcome outcome, String result, boolean delivered, long now) {
+        return store.finish(wait.id(), outcome.name(), result, delivered, now);
+    }
+
+    /** Delivers a claimed orphan on the worker pool: its resumeUri, then its unsubscribe if the endpoint asks for it. */
+    public void deliverLater(WaitOwner owner, String id, boolean unsubscribe) {
+        if (!working.add(id)) {
+            return;
+        }
+        registry.execute(() -> {
+            try {
+                StoredWait wait = store.find(id);
+                if (wait != null && !wait.delivered()) {
+                    deliver(owner, wait);
+                    if (unsubscribe) {
+                        unsubscribe(owner, wait);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("logicwebhook:{} could not deliver an orphaned wait (tried again shortly): {}", owner.name(),
+                        e.getMessage());
+            } finally {
+                working.remove(id);
+            }
+        });
+    }
+
+    /** Sends an orphan's unsubscribe request, or says why it cannot. */
+    public void unsubscribe(WaitOwner owner, StoredWait wait) {
+        if (wait.unsubscribe() != null) {
+            owner.unsubscribe(wait.id(), wait.id(), StoredRequests.fromStored(wait.unsubscribe()));
+        } else if (!wait.subscribed()) {
+            LOG.warn("logicwebhook:{} cannot unsubscribe an orphaned wait whose subscribe answer never arrived (tracking"
+                     + " id {}); its subscription may still exist at the service", owner.name(), wait.id());
+        }
+    }
+
+    private void deliver(WaitOwner owner, StoredWait wait) {
+        if (owner.resumesOrphans()) {
+            try {
+                owner.resumeOrphan(wait);
+            } catch (Exception e) {
+                LOG.warn("logicwebhook:{}: the resumeUri failed for an orphaned wait (wait id header {}); it is delivered"
+                         + " again shortly: {}", owner.name(), shortId(wait.id()), e.getMessage());
+                return;
+            }
+        }
+        store.delivered(wait.id());
+    }
+
+    private long staleBefore(long now) {
+        return recovery.exclusive() ? Long.MAX_VALUE : now - recovery.nodeTimeout();
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 6 ? id.substring(0, 6) + "…" : id;
+    }
+}

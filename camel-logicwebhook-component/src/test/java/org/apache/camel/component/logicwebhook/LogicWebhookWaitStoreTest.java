@@ -1,0 +1,309 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
+import org.apache.camel.test.AvailablePortFinder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Durable waits on both stores: an embedded H2 file and a real PostgreSQL server. Each test stops and starts the
+ * application on the same port, key and database, as a redeploy does, against a fake service that records what it got.
+ */
+class LogicWebhookWaitStoreTest {
+
+    private final int port = AvailablePortFinder.getNextAvailable();
+    private final TestClock clock = new TestClock();
+    private final AtomicInteger jobs = new AtomicInteger();
+    private final List<DurableApp> apps = new ArrayList<>();
+    private FakeService service;
+    private DataSource database;
+
+    private void setUp(TestDatabases store) throws Exception {
+        service = new FakeService();
+        service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
+        database = store.open();
+    }
+
+    @AfterEach
+    void tearDown() {
+        apps.forEach(DurableApp::close);
+        if (service != null) {
+            service.close();
+        }
+        TestDatabases.close(database);
+    }
+
+    private DurableApp app(boolean resumeUri) throws Exception {
+        return app(resumeUri, "", component -> {
+        });
+    }
+
+    private DurableApp app(boolean resumeUri, String options, Consumer<LogicWebhookComponent> configure)
+            throws Exception {
+        DurableApp app = new DurableApp(port, service, database, clock, resumeUri, options, configure);
+        apps.add(app);
+        return app.start();
+    }
+
+    /** The callback URLs the service was given, ordered by the order they were for (order-1, order-2, …). */
+    private List<String> callbackUrls(int count, String field) throws Exception {
+        await().until(() -> service.requests("POST", "/jobs").size() >= count);
+        List<String> urls = new ArrayList<>();
+        List<FakeService.Recorded> subscribes = new ArrayList<>(service.requests("POST", "/jobs"));
+        subscribes.sort(java.util.Comparator.comparing(FakeService.Recorded::body));
+        for (FakeService.Recorded subscribe : subscribes) {
+            urls.add(LogicWebhookTestSupport.json(subscribe.body()).path(field).asText());
+        }
+        return urls;
+    }
+
+    private long rows(String where) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM logicwebhook_wait WHERE " + where)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    private List<FakeService.Recorded> deletes() {
+        return service.requests("DELETE", "/jobs/");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void theSchemaIsCreatedAndALiveWaitResumesInMemory(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp app = app(true);
+        CompletableFuture<Exchange> done = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("state = 'PENDING' AND subscribed = TRUE") == 1);
+
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        Exchange exchange = done.get(10, TimeUnit.SECONDS);
+        assertNull(exchange.getException());
+        assertEquals("approved", exchange.getMessage().getBody(String.class));
+        assertEquals(1, rows("state = 'COMPLETED' AND delivered = TRUE"));
+        // the live path resumed its own exchange: nothing went to the resumeUri on its own
+        assertEquals(1, app.resumed.size());
+        assertNull(app.resumed.get(0).waitId());
+        assertEquals(409, service.post(callback, "again").statusCode());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aGracefulStopHandsWaitsOverAndTheNextStartResumesThemInTheResumeUri(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        Future<Exchange> one = first.startWait("order-1");
+        Future<Exchange> two = first.startWait("order-2");
+        List<String> callbacks = callbackUrls(2, "callback");
+        List<String> failures = callbackUrls(2, "failure");
+        await().until(() -> rows("subscribed = TRUE") == 2);
+
+        first.close();
+        assertInstanceOf(LogicWebhookHandedOverException.class, one.get(10, TimeUnit.SECONDS).getException());
+        assertInstanceOf(LogicWebhookHandedOverException.class, two.get(10, TimeUnit.SECONDS).getException());
+        assertEquals(0, deletes().size(), "a redeploy keeps the subscriptions");
+
+        DurableApp second = app(true);
+        assertEquals(200, service.post(callbacks.get(0), "approved").statusCode());
+        await().until(() -> second.resumed.size() == 1);
+        DurableApp.Resumed resumed = second.resumed.get(0);
+        assertEquals("approved", new String((byte[]) resumed.body()));
+        assertEquals(idOf(callbacks.get(0)), resumed.waitId());
+        assertEquals("order-1", resumed.headers().get("X-Order"), "snapshot header kept");
+        assertEquals("customer of order-1", resumed.variables().get("customer"));
+        assertEquals(200, resumed.headers().get(LogicWebhookConstants.STATUS_CODE));
+        assertEquals(409, service.post(callbacks.get(0), "approved again").statusCode());
+        await().until(() -> deletes().size() == 1);
+
+        // the other one fails on its failure URL: delivered with the exception the action would have thrown
+        assertEquals(200, service.post(failures.get(1) + "&status=422", "rejected").statusCode());
+        await().until(() -> second.resumed.size() == 2);
+        assertInstanceOf(LogicWebhookCallbackFailedException.class, second.resumed.get(1).exception());
+        assertEquals(2, rows("delivered = TRUE AND state <> 'PENDING'"));
+        await().until(() -> deletes().size() == 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anOrphanPastItsDeadlineIsUnsubscribedThenDeliveredAsTimedOut(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        first.startWait("order-1");
+        callbackUrls(1, "callback");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        first.close();
+
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1);
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+        assertEquals(1, deletes().size(), "unsubscribed first");
+        assertEquals(1, rows("state = 'TIMED_OUT' AND delivered = TRUE"));
+        assertEquals(410, service.post(callbackUrls(1, "callback").get(0), "late").statusCode());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void withoutAResumeUriAnOrphansCallbackIsGoneAndItIsUnsubscribed(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(false);
+        first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        first.close();
+
+        app(false);
+        assertEquals(410, service.post(callback, "approved").statusCode());
+        await().until(() -> deletes().size() == 1);
+        assertEquals(410, service.post(callback, "approved").statusCode());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void duplicatesOfAnOrphansCallbackResumeItOnce(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        first.close();
+
+        DurableApp second = app(true);
+        ExecutorService senders = Executors.newFixedThreadPool(20);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                answers.add(senders.submit(() -> {
+                    go.await();
+                    return service.post(callback, "approved");
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            int duplicate = 0;
+            for (Future<HttpResponse<String>> answer : answers) {
+                int status = answer.get(30, TimeUnit.SECONDS).statusCode();
+                ok += status == 200 ? 1 : 0;
+                duplicate += status == 409 ? 1 : 0;
+            }
+            assertEquals(1, ok);
+            assertEquals(19, duplicate);
+        } finally {
+            senders.shutdownNow();
+        }
+        await().until(() -> rows("delivered = TRUE") == 1);
+        second.sweep();
+        await().until(() -> deletes().size() == 1);
+        assertEquals(1, second.resumed.size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void afterARestartFinishedWaitsAreAnswered409And410(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        Future<Exchange> approved = first.startWait("order-1");
+        first.startWait("order-2");
+        List<String> callbacks = callbackUrls(2, "callback");
+        await().until(() -> rows("subscribed = TRUE") == 2);
+        String approvedUrl = callbacks.get(0);
+        String timedOutUrl = callbacks.get(1);
+        assertEquals(200, service.post(approvedUrl, "approved").statusCode());
+        approved.get(10, TimeUnit.SECONDS);
+        clock.advance(11_000);
+        first.sweep();
+        await().until(() -> rows("state = 'TIMED_OUT'") == 1);
+        first.close();
+
+        app(true);
+        assertEquals(409, service.post(approvedUrl, "again").statusCode());
+        assertEquals(410, service.post(timedOutUrl, "late").statusCode());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void whenTheDatabaseIsDownActionsFailFastAndCallbacksAre503UntilItIsBack(TestDatabases store) throws Exception {
+        setUp(store);
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        DataSource real = database;
+        database = switchable;
+        DurableApp app = app(true);
+        Future<Exchange> waiting = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        database = real;
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        switchable.down = true;
+        Exchange refused = app.startWait("order-2").get(10, TimeUnit.SECONDS);
+        assertInstanceOf(LogicWebhookStoreException.class, refused.getException());
+        assertEquals(1, service.requests("POST", "/jobs").size(), "nothing subscribed without a record");
+        HttpResponse<String> unavailable = service.post(callback, "approved");
+        assertEquals(503, unavailable.statusCode());
+        assertTrue(unavailable.headers().firstValue("Retry-After").isPresent());
+
+        switchable.down = false;
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        assertEquals("approved", waiting.get(10, TimeUnit.SECONDS).getMessage().getBody(String.class));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aSnapshotOverItsLimitFailsTheActionBeforeItSubscribes(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp app = app(true, "", component -> component.setMaxSnapshotSize(100));
+        Exchange exchange = app.startWait("x".repeat(200)).get(10, TimeUnit.SECONDS);
+        assertInstanceOf(IllegalArgumentException.class, exchange.getException());
+        assertTrue(exchange.getException().getMessage().contains("maxSnapshotSize"));
+        assertEquals(0, service.requests("POST", "/jobs").size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void theSchemaCanBeCreatedByHandAndIsLeftAsItIs(TestDatabases store) throws Exception {
+        setUp(store);
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            for (String ddl : JdbcWaitStore.SCHEMA) {
+                statement.execute(ddl);
+            }
+        }
+        DurableApp app = app(true);
+        app.startWait("order-1");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+    }
+
+    private static String idOf(String callbackUrl) {
+        String path = callbackUrl.substring(0, callbackUrl.indexOf('?'));
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}

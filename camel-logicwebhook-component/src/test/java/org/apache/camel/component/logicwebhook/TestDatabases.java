@@ -1,0 +1,83 @@
+package org.apache.camel.component.logicwebhook;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.camel.component.logicwebhook.store.EmbeddedH2;
+
+/**
+ * The databases the wait store is tested on: an embedded H2 file (the default) and a real PostgreSQL server started in
+ * this JVM (one for the whole test run), each emptied before a test.
+ */
+public enum TestDatabases {
+
+    H2 {
+        @Override
+        public DataSource open() throws IOException {
+            Path dir = Files.createTempDirectory("logicwebhook-h2");
+            dir.toFile().deleteOnExit();
+            return EmbeddedH2.dataSource(h2Url(dir));
+        }
+    },
+    POSTGRES {
+        @Override
+        public DataSource open() throws IOException, SQLException {
+            DataSource database = postgres().getPostgresDatabase();
+            try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("DROP TABLE IF EXISTS logicwebhook_wait");
+                statement.execute("DROP TABLE IF EXISTS logicwebhook_node");
+            }
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(postgres().getJdbcUrl("postgres", "postgres"));
+            config.setMaximumPoolSize(10);
+            return new HikariDataSource(config);
+        }
+    };
+
+    private static EmbeddedPostgres postgres;
+
+    /** A new, empty database for one test. */
+    public abstract DataSource open() throws Exception;
+
+    /** The embedded default's URL for a folder, as users write it. */
+    public static String h2Url(Path dir) {
+        return "jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath();
+    }
+
+    /** One PostgreSQL server for the whole run, started on first use and stopped when the JVM exits. */
+    public static synchronized EmbeddedPostgres postgres() throws IOException {
+        if (postgres == null) {
+            postgres = EmbeddedPostgres.builder().start();
+            EmbeddedPostgres started = postgres;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (IOException e) {
+                    // the JVM is exiting
+                }
+            }));
+        }
+        return postgres;
+    }
+
+    /** Closes a pool this opened. */
+    public static void close(DataSource dataSource) {
+        EmbeddedH2.close(dataSource);
+        if (dataSource instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // a test's pool: nothing to do
+            }
+        }
+    }
+}
