@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes an endpoint's subscribe and unsubscribe requests. The HTTP call itself, its authentication and TLS are
  * camel-http's: this client creates a camel-http endpoint with the logicwebhook endpoint's options under camel-http's
- * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header.
+ * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header. When the unsubscribe has
+ * an authentication of its own, its requests go through a second camel-http endpoint with only that one.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -295,6 +296,9 @@ public final class SubscriptionClient extends ServiceSupport {
      * in the background; when the application stops before the next retry is due, that retry is made at once, and is
      * the last. A final failure is logged with what is needed to clean up by hand, and never thrown: an
      * unsubscribe must not stop a route from stopping.
+     * <p>
+     * Sent with the unsubscribe's own authentication when the endpoint has one, else with the subscribe's: the
+     * credentials come from the endpoint's configuration now, never from the request.
      */
     public void unsubscribe(OutboundRequest request, String name, String trackingId) {
         start(new Attempts(unsubscribeSender, request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
@@ -312,7 +316,10 @@ public final class SubscriptionClient extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         subscribeSender = open(Authentication.ofSubscribe(configuration));
-        unsubscribeSender = subscribeSender;
+        Authentication unsubscribeAuthentication = Authentication.ofUnsubscribe(configuration);
+        // never a mix of the two: a set of the unsubscribe's own replaces the subscribe's whole
+        unsubscribeSender = unsubscribe != null && unsubscribeAuthentication.isSet()
+                ? open(unsubscribeAuthentication) : subscribeSender;
     }
 
     private Sender open(Authentication authentication) throws Exception {
