@@ -132,14 +132,38 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": target.setTimeoutCheckInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": getOrCreateConfiguration(target).setUnsubscribeAuthBearerToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": getOrCreateConfiguration(target).setUnsubscribeAuthMethod(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": getOrCreateConfiguration(target).setUnsubscribeAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": getOrCreateConfiguration(target).setUnsubscribeAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": getOrCreateConfiguration(target).setUnsubscribeAuthorization(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribebody":
         case "unsubscribeBody": getOrCreateConfiguration(target).setUnsubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeheaders":
         case "unsubscribeHeaders": getOrCreateConfiguration(target).setUnsubscribeHeaders(property(camelContext, java.util.Map.class, value)); return true;
         case "unsubscribemethod":
         case "unsubscribeMethod": getOrCreateConfiguration(target).setUnsubscribeMethod(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": getOrCreateConfiguration(target).setUnsubscribeOauth2BodyAuthentication(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": getOrCreateConfiguration(target).setUnsubscribeOauth2CacheTokens(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": getOrCreateConfiguration(target).setUnsubscribeOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": getOrCreateConfiguration(target).setUnsubscribeOauth2ClientSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": getOrCreateConfiguration(target).setUnsubscribeOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": getOrCreateConfiguration(target).setUnsubscribeOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": getOrCreateConfiguration(target).setUnsubscribeOnCallback(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": getOrCreateConfiguration(target).setUnsubscribeSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "unsubscribeuri":
         case "unsubscribeUri": getOrCreateConfiguration(target).setUnsubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "waitstore":
@@ -269,14 +293,38 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": return long.class;
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": return long.class;
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": return java.lang.String.class;
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": return java.lang.String.class;
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": return java.lang.String.class;
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": return java.lang.String.class;
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": return java.lang.String.class;
         case "unsubscribebody":
         case "unsubscribeBody": return java.lang.String.class;
         case "unsubscribeheaders":
         case "unsubscribeHeaders": return java.util.Map.class;
         case "unsubscribemethod":
         case "unsubscribeMethod": return java.lang.String.class;
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": return boolean.class;
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": return boolean.class;
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": return java.lang.String.class;
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": return java.lang.String.class;
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": return java.lang.String.class;
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": return java.lang.String.class;
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": return boolean.class;
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "unsubscribeuri":
         case "unsubscribeUri": return java.lang.String.class;
         case "waitstore":
@@ -407,14 +455,38 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
         case "timeoutcheckinterval":
         case "timeoutCheckInterval": return target.getTimeoutCheckInterval();
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": return getOrCreateConfiguration(target).getUnsubscribeAuthBearerToken();
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": return getOrCreateConfiguration(target).getUnsubscribeAuthMethod();
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": return getOrCreateConfiguration(target).getUnsubscribeAuthPassword();
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": return getOrCreateConfiguration(target).getUnsubscribeAuthUsername();
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": return getOrCreateConfiguration(target).getUnsubscribeAuthorization();
         case "unsubscribebody":
         case "unsubscribeBody": return getOrCreateConfiguration(target).getUnsubscribeBody();
         case "unsubscribeheaders":
         case "unsubscribeHeaders": return getOrCreateConfiguration(target).getUnsubscribeHeaders();
         case "unsubscribemethod":
         case "unsubscribeMethod": return getOrCreateConfiguration(target).getUnsubscribeMethod();
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": return getOrCreateConfiguration(target).isUnsubscribeOauth2BodyAuthentication();
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": return getOrCreateConfiguration(target).isUnsubscribeOauth2CacheTokens();
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": return getOrCreateConfiguration(target).getUnsubscribeOauth2ClientId();
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": return getOrCreateConfiguration(target).getUnsubscribeOauth2ClientSecret();
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": return getOrCreateConfiguration(target).getUnsubscribeOauth2Scope();
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": return getOrCreateConfiguration(target).getUnsubscribeOauth2TokenEndpoint();
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": return getOrCreateConfiguration(target).isUnsubscribeOnCallback();
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": return getOrCreateConfiguration(target).getUnsubscribeSslContextParameters();
         case "unsubscribeuri":
         case "unsubscribeUri": return getOrCreateConfiguration(target).getUnsubscribeUri();
         case "waitstore":

@@ -106,14 +106,38 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": target.getConfiguration().setSubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": target.getConfiguration().setUnsubscribeAuthBearerToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": target.getConfiguration().setUnsubscribeAuthMethod(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": target.getConfiguration().setUnsubscribeAuthPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": target.getConfiguration().setUnsubscribeAuthUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": target.getConfiguration().setUnsubscribeAuthorization(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribebody":
         case "unsubscribeBody": target.getConfiguration().setUnsubscribeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeheaders":
         case "unsubscribeHeaders": target.getConfiguration().setUnsubscribeHeaders(property(camelContext, java.util.Map.class, value)); return true;
         case "unsubscribemethod":
         case "unsubscribeMethod": target.getConfiguration().setUnsubscribeMethod(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": target.getConfiguration().setUnsubscribeOauth2BodyAuthentication(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": target.getConfiguration().setUnsubscribeOauth2CacheTokens(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": target.getConfiguration().setUnsubscribeOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": target.getConfiguration().setUnsubscribeOauth2ClientSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": target.getConfiguration().setUnsubscribeOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": target.getConfiguration().setUnsubscribeOauth2TokenEndpoint(property(camelContext, java.lang.String.class, value)); return true;
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": target.getConfiguration().setUnsubscribeOnCallback(property(camelContext, boolean.class, value)); return true;
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": target.getConfiguration().setUnsubscribeSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "unsubscribeuri":
         case "unsubscribeUri": target.getConfiguration().setUnsubscribeUri(property(camelContext, java.lang.String.class, value)); return true;
         case "webhookallowedorigins":
@@ -212,14 +236,38 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": return java.lang.String.class;
         case "timeout": return long.class;
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": return java.lang.String.class;
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": return java.lang.String.class;
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": return java.lang.String.class;
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": return java.lang.String.class;
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": return java.lang.String.class;
         case "unsubscribebody":
         case "unsubscribeBody": return java.lang.String.class;
         case "unsubscribeheaders":
         case "unsubscribeHeaders": return java.util.Map.class;
         case "unsubscribemethod":
         case "unsubscribeMethod": return java.lang.String.class;
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": return boolean.class;
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": return boolean.class;
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": return java.lang.String.class;
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": return java.lang.String.class;
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": return java.lang.String.class;
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": return java.lang.String.class;
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": return boolean.class;
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "unsubscribeuri":
         case "unsubscribeUri": return java.lang.String.class;
         case "webhookallowedorigins":
@@ -319,14 +367,38 @@ public class LogicWebhookEndpointConfigurer extends PropertyConfigurerSupport im
         case "subscribeuri":
         case "subscribeUri": return target.getConfiguration().getSubscribeUri();
         case "timeout": return target.getConfiguration().getTimeout();
+        case "unsubscribeauthbearertoken":
+        case "unsubscribeAuthBearerToken": return target.getConfiguration().getUnsubscribeAuthBearerToken();
+        case "unsubscribeauthmethod":
+        case "unsubscribeAuthMethod": return target.getConfiguration().getUnsubscribeAuthMethod();
+        case "unsubscribeauthpassword":
+        case "unsubscribeAuthPassword": return target.getConfiguration().getUnsubscribeAuthPassword();
+        case "unsubscribeauthusername":
+        case "unsubscribeAuthUsername": return target.getConfiguration().getUnsubscribeAuthUsername();
+        case "unsubscribeauthorization":
+        case "unsubscribeAuthorization": return target.getConfiguration().getUnsubscribeAuthorization();
         case "unsubscribebody":
         case "unsubscribeBody": return target.getConfiguration().getUnsubscribeBody();
         case "unsubscribeheaders":
         case "unsubscribeHeaders": return target.getConfiguration().getUnsubscribeHeaders();
         case "unsubscribemethod":
         case "unsubscribeMethod": return target.getConfiguration().getUnsubscribeMethod();
+        case "unsubscribeoauth2bodyauthentication":
+        case "unsubscribeOauth2BodyAuthentication": return target.getConfiguration().isUnsubscribeOauth2BodyAuthentication();
+        case "unsubscribeoauth2cachetokens":
+        case "unsubscribeOauth2CacheTokens": return target.getConfiguration().isUnsubscribeOauth2CacheTokens();
+        case "unsubscribeoauth2clientid":
+        case "unsubscribeOauth2ClientId": return target.getConfiguration().getUnsubscribeOauth2ClientId();
+        case "unsubscribeoauth2clientsecret":
+        case "unsubscribeOauth2ClientSecret": return target.getConfiguration().getUnsubscribeOauth2ClientSecret();
+        case "unsubscribeoauth2scope":
+        case "unsubscribeOauth2Scope": return target.getConfiguration().getUnsubscribeOauth2Scope();
+        case "unsubscribeoauth2tokenendpoint":
+        case "unsubscribeOauth2TokenEndpoint": return target.getConfiguration().getUnsubscribeOauth2TokenEndpoint();
         case "unsubscribeoncallback":
         case "unsubscribeOnCallback": return target.getConfiguration().isUnsubscribeOnCallback();
+        case "unsubscribesslcontextparameters":
+        case "unsubscribeSslContextParameters": return target.getConfiguration().getUnsubscribeSslContextParameters();
         case "unsubscribeuri":
         case "unsubscribeUri": return target.getConfiguration().getUnsubscribeUri();
         case "webhookallowedorigins":

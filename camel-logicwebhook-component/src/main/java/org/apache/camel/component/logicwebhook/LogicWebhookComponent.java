@@ -121,9 +121,14 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
     private final ComponentStatistics statistics = new ComponentStatistics();
 
-    /** Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary). */
+    /**
+     * Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary).
+     * Camel looks a name up as a substring of this list, so each name here masks every name inside it too: no username
+     * (a part such as "name" would mask unrelated options).
+     */
     private static final String SENSITIVE_OPTIONS
-            = "signingkey,secondarysigningkey,payloadsecret,authorization,authpassword,authbearertoken,oauth2clientsecret";
+            = "signingkey,secondarysigningkey,payloadsecret,authorization,authpassword,authbearertoken,oauth2clientsecret,"
+              + "unsubscribeauthorization,unsubscribeauthpassword,unsubscribeauthbearertoken,unsubscribeoauth2clientsecret";
 
     @Override
     public void setCamelContext(CamelContext context) {

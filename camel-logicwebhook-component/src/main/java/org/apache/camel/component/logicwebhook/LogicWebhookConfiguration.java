@@ -17,6 +17,15 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 @UriParams
 public class LogicWebhookConfiguration implements Cloneable {
 
+    private static final String ALSO_UNSUBSCRIBE
+            = " The unsubscribe request uses it too, unless it has authentication options of its own"
+              + " (unsubscribeAuthMethod and the others).";
+    /** No mixing of the two sets: a request is sent with one service credential, never half of another's. */
+    private static final String ONLY_UNSUBSCRIBE
+            = " Once any unsubscribe authentication option is set (the unsubscribeOauth2CacheTokens and"
+              + " unsubscribeOauth2BodyAuthentication flags aside), the unsubscribe request uses only those, none of the"
+              + " subscribe's; with none set, it uses the subscribe's.";
+
     @UriParam(label = "common", defaultValue = "POST", enums = "POST,PUT,PATCH,GET,DELETE",
               description = "HTTP method of the subscribe request.")
     private String subscribeMethod = "POST";
@@ -187,17 +196,18 @@ public class LogicWebhookConfiguration implements Cloneable {
     private String webhookAllowedRate = "*";
 
     @UriParam(label = "security", enums = "Basic,Bearer,NTLM,Digest",
-              description = "Authentication of the subscribe and unsubscribe requests, as camel-http's authMethod.")
+              description = "Authentication of the subscribe request, as camel-http's authMethod." + ALSO_UNSUBSCRIBE)
     private String authMethod;
     @UriParam(label = "security", secret = true, description = "Username for Basic, NTLM or Digest authentication.")
     private String authUsername;
     @UriParam(label = "security", secret = true, description = "Password for Basic, NTLM or Digest authentication.")
     private String authPassword;
-    @UriParam(label = "security", secret = true, description = "Bearer token sent with the subscribe and unsubscribe requests.")
+    @UriParam(label = "security", secret = true,
+              description = "Bearer token sent with the subscribe request." + ALSO_UNSUBSCRIBE)
     private String authBearerToken;
     @UriParam(label = "security", secret = true,
-              description = "A literal Authorization header value sent with the subscribe and unsubscribe requests"
-                            + " (Logic Apps' Raw authentication).")
+              description = "A literal Authorization header value sent with the subscribe request (Logic Apps' Raw"
+                            + " authentication)." + ALSO_UNSUBSCRIBE)
     private String authorization;
     @UriParam(label = "security", description = "OAuth2 client id (client credentials grant; Logic Apps' Active Directory OAuth).")
     private String oauth2ClientId;
@@ -216,9 +226,51 @@ public class LogicWebhookConfiguration implements Cloneable {
                             + " Basic Authorization header.")
     private boolean oauth2BodyAuthentication;
     @UriParam(label = "security",
-              description = "TLS settings of the subscribe and unsubscribe requests, including a client certificate"
-                            + " (Logic Apps' Client certificate authentication).")
+              description = "TLS settings of the subscribe request, including a client certificate (Logic Apps' Client"
+                            + " certificate authentication)." + ALSO_UNSUBSCRIBE)
     private SSLContextParameters sslContextParameters;
+
+    @UriParam(label = "security", enums = "Basic,Bearer,NTLM,Digest",
+              description = "Authentication of the unsubscribe request, as camel-http's authMethod (Logic Apps'"
+                            + " unsubscribe authentication)." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeAuthMethod;
+    @UriParam(label = "security", secret = true,
+              description = "Username for Basic, NTLM or Digest authentication of the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeAuthUsername;
+    @UriParam(label = "security", secret = true,
+              description = "Password for Basic, NTLM or Digest authentication of the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeAuthPassword;
+    @UriParam(label = "security", secret = true,
+              description = "Bearer token sent with the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeAuthBearerToken;
+    @UriParam(label = "security", secret = true,
+              description = "A literal Authorization header value sent with the unsubscribe request (Logic Apps' Raw"
+                            + " authentication)." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeAuthorization;
+    @UriParam(label = "security",
+              description = "OAuth2 client id of the unsubscribe request (client credentials grant)." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeOauth2ClientId;
+    @UriParam(label = "security", secret = true,
+              description = "OAuth2 client secret of the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeOauth2ClientSecret;
+    @UriParam(label = "security",
+              description = "OAuth2 token endpoint URL of the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeOauth2TokenEndpoint;
+    @UriParam(label = "security", description = "OAuth2 scope of the unsubscribe request." + ONLY_UNSUBSCRIBE)
+    private String unsubscribeOauth2Scope;
+    @UriParam(label = "security", defaultValue = "false",
+              description = "Whether the access token of unsubscribeOauth2ClientId is cached until it expires, as"
+                            + " oauth2CacheTokens.")
+    private boolean unsubscribeOauth2CacheTokens;
+    @UriParam(label = "security", defaultValue = "false",
+              description = "Whether unsubscribeOauth2ClientId and its secret go in the token request's form body, as"
+                            + " oauth2BodyAuthentication.")
+    private boolean unsubscribeOauth2BodyAuthentication;
+    @UriParam(label = "security",
+              description = "TLS settings of the unsubscribe request, including a client certificate. Set it (it may be"
+                            + " the subscribe's bean) when the service needs TLS settings and the unsubscribe has other"
+                            + " authentication options of its own." + ONLY_UNSUBSCRIBE)
+    private SSLContextParameters unsubscribeSslContextParameters;
 
     public LogicWebhookConfiguration copy() {
         try {
@@ -605,5 +657,101 @@ public class LogicWebhookConfiguration implements Cloneable {
 
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
+    }
+
+    public String getUnsubscribeAuthMethod() {
+        return unsubscribeAuthMethod;
+    }
+
+    public void setUnsubscribeAuthMethod(String unsubscribeAuthMethod) {
+        this.unsubscribeAuthMethod = unsubscribeAuthMethod;
+    }
+
+    public String getUnsubscribeAuthUsername() {
+        return unsubscribeAuthUsername;
+    }
+
+    public void setUnsubscribeAuthUsername(String unsubscribeAuthUsername) {
+        this.unsubscribeAuthUsername = unsubscribeAuthUsername;
+    }
+
+    public String getUnsubscribeAuthPassword() {
+        return unsubscribeAuthPassword;
+    }
+
+    public void setUnsubscribeAuthPassword(String unsubscribeAuthPassword) {
+        this.unsubscribeAuthPassword = unsubscribeAuthPassword;
+    }
+
+    public String getUnsubscribeAuthBearerToken() {
+        return unsubscribeAuthBearerToken;
+    }
+
+    public void setUnsubscribeAuthBearerToken(String unsubscribeAuthBearerToken) {
+        this.unsubscribeAuthBearerToken = unsubscribeAuthBearerToken;
+    }
+
+    public String getUnsubscribeAuthorization() {
+        return unsubscribeAuthorization;
+    }
+
+    public void setUnsubscribeAuthorization(String unsubscribeAuthorization) {
+        this.unsubscribeAuthorization = unsubscribeAuthorization;
+    }
+
+    public String getUnsubscribeOauth2ClientId() {
+        return unsubscribeOauth2ClientId;
+    }
+
+    public void setUnsubscribeOauth2ClientId(String unsubscribeOauth2ClientId) {
+        this.unsubscribeOauth2ClientId = unsubscribeOauth2ClientId;
+    }
+
+    public String getUnsubscribeOauth2ClientSecret() {
+        return unsubscribeOauth2ClientSecret;
+    }
+
+    public void setUnsubscribeOauth2ClientSecret(String unsubscribeOauth2ClientSecret) {
+        this.unsubscribeOauth2ClientSecret = unsubscribeOauth2ClientSecret;
+    }
+
+    public String getUnsubscribeOauth2TokenEndpoint() {
+        return unsubscribeOauth2TokenEndpoint;
+    }
+
+    public void setUnsubscribeOauth2TokenEndpoint(String unsubscribeOauth2TokenEndpoint) {
+        this.unsubscribeOauth2TokenEndpoint = unsubscribeOauth2TokenEndpoint;
+    }
+
+    public String getUnsubscribeOauth2Scope() {
+        return unsubscribeOauth2Scope;
+    }
+
+    public void setUnsubscribeOauth2Scope(String unsubscribeOauth2Scope) {
+        this.unsubscribeOauth2Scope = unsubscribeOauth2Scope;
+    }
+
+    public boolean isUnsubscribeOauth2CacheTokens() {
+        return unsubscribeOauth2CacheTokens;
+    }
+
+    public void setUnsubscribeOauth2CacheTokens(boolean unsubscribeOauth2CacheTokens) {
+        this.unsubscribeOauth2CacheTokens = unsubscribeOauth2CacheTokens;
+    }
+
+    public boolean isUnsubscribeOauth2BodyAuthentication() {
+        return unsubscribeOauth2BodyAuthentication;
+    }
+
+    public void setUnsubscribeOauth2BodyAuthentication(boolean unsubscribeOauth2BodyAuthentication) {
+        this.unsubscribeOauth2BodyAuthentication = unsubscribeOauth2BodyAuthentication;
+    }
+
+    public SSLContextParameters getUnsubscribeSslContextParameters() {
+        return unsubscribeSslContextParameters;
+    }
+
+    public void setUnsubscribeSslContextParameters(SSLContextParameters unsubscribeSslContextParameters) {
+        this.unsubscribeSslContextParameters = unsubscribeSslContextParameters;
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.Headers;
@@ -47,10 +48,17 @@ public final class FakeService implements AutoCloseable {
         public static Answer of(int status, String body) {
             return new Answer(status, body, Map.of("Content-Type", "application/json"));
         }
+
+        /** What a service answers a request without the credential it requires. */
+        public static Answer unauthorized() {
+            return new Answer(401, "{\"error\":\"unauthorized\"}",
+                    Map.of("Content-Type", "application/json", "WWW-Authenticate", "Basic realm=\"fake\""));
+        }
     }
 
     private final HttpServer server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private final List<Recorded> refused = new CopyOnWriteArrayList<>();
     private final Map<String, Function<Recorded, Answer>> handlers = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -69,6 +77,25 @@ public final class FakeService implements AutoCloseable {
     /** Answers requests whose "METHOD /path" starts with {@code key}. */
     public void on(String key, Function<Recorded, Answer> handler) {
         handlers.put(key, handler);
+    }
+
+    /**
+     * Answers requests whose "METHOD /path" starts with {@code key} with {@code handler} when their Authorization header
+     * passes {@code accepts}; refuses the others with 401, and lists them in {@link #refused()}.
+     */
+    public void requireAuthorization(String key, Predicate<String> accepts, Function<Recorded, Answer> handler) {
+        on(key, r -> {
+            if (accepts.test(r.header("Authorization"))) {
+                return handler.apply(r);
+            }
+            refused.add(r);
+            return Answer.unauthorized();
+        });
+    }
+
+    /** The requests that {@link #requireAuthorization} refused. */
+    public List<Recorded> refused() {
+        return refused;
     }
 
     public List<Recorded> requests() {

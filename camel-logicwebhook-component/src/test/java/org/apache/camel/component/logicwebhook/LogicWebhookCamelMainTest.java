@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,8 +43,13 @@ class LogicWebhookCamelMainTest {
                 // Camel Main masks these in its configuration summary
                 assertTrue(MainHelper.containsSensitive(main.getCamelContext(),
                         "camel.component.logicwebhook.signingKey", "main-test-key-0123456789"));
-                assertTrue(MainHelper.containsSensitive(main.getCamelContext(),
-                        "camel.component.logicwebhook.authBearerToken", "t"));
+                for (String option : List.of("authBearerToken", "unsubscribeAuthPassword", "unsubscribeAuthBearerToken",
+                        "unsubscribeAuthorization", "unsubscribeOauth2ClientSecret")) {
+                    assertTrue(MainHelper.containsSensitive(main.getCamelContext(),
+                            "camel.component.logicwebhook." + option, "t"), option);
+                }
+                // Camel finds a name anywhere inside the list: none of ours hides an unrelated option
+                assertFalse(MainHelper.containsSensitive(main.getCamelContext(), "camel.main.name", "orders-app"));
                 await().until(() -> !service.requests("POST", "/subscriptions").isEmpty());
                 String callbackUrl = LogicWebhookTestSupport.json(service.requests("POST", "/subscriptions").get(0).body())
                         .path("callbackUrl").asText();

@@ -34,6 +34,9 @@ class LogicWebhookLogSecretsTest extends LogicWebhookTestSupport {
 
     private static final String PASSWORD = "pw-7f3a9c1e-secret";
     private static final String TOKEN = "tok-5b2d8e4f-secret";
+    /** The unsubscribe's own credentials: the trigger's a token, the action's a password. */
+    private static final String UNSUBSCRIBE_TOKEN = "untok-3c9a1d7e-secret";
+    private static final String UNSUBSCRIBE_PASSWORD = "unpw-8e2f6b4a-secret";
     private static final Pattern SIGNED_URL = Pattern.compile("sig(=|%3D|%3d)[A-Za-z0-9_\\-]{16,}");
 
     private final StringWriter captured = new StringWriter();
@@ -83,6 +86,8 @@ class LogicWebhookLogSecretsTest extends LogicWebhookTestSupport {
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("feed.password", PASSWORD);
         properties.setProperty("job.token", TOKEN);
+        properties.setProperty("feed.unsubscribeToken", UNSUBSCRIBE_TOKEN);
+        properties.setProperty("job.unsubscribePassword", UNSUBSCRIBE_PASSWORD);
         return properties;
     }
 
@@ -94,13 +99,16 @@ class LogicWebhookLogSecretsTest extends LogicWebhookTestSupport {
                 from("logicwebhook:feed?subscribeUri=" + service.url() + "/subscriptions"
                      + "&authMethod=Basic&authUsername=camel&authPassword={{feed.password}}"
                      + "&unsubscribeUri=RAW(" + service.url() + "/subscriptions/${variable.subscription[id]}"
-                     + "?cb=${variable.callbackUrlEncoded})"
+                     + "?cb=${variable.callbackUrlEncoded})&unsubscribeAuthBearerToken={{feed.unsubscribeToken}}"
                      // one retry, due at once: its log line is captured too
                      + "&retryPolicy=fixed&retryCount=1&retryInterval=0")
                         .routeId("feed").to("mock:feed");
 
                 from("direct:job")
                         .to("logicwebhook:job?subscribeUri=" + service.url() + "/jobs&authBearerToken={{job.token}}"
+                            + "&unsubscribeUri=RAW(" + service.url() + "/jobs/${variable.subscription[id]})"
+                            + "&unsubscribeAuthMethod=Basic&unsubscribeAuthUsername=admin"
+                            + "&unsubscribeAuthPassword={{job.unsubscribePassword}}"
                             + "&timeout=2s&requestTimeout=2s")
                         .to("mock:job");
             }
@@ -142,9 +150,15 @@ class LogicWebhookLogSecretsTest extends LogicWebhookTestSupport {
         context.getRouteController().stopRoute("feed");
 
         await().until(() -> captured.toString().contains("Could not unsubscribe feed"));
+        // each unsubscribe was sent with its endpoint's unsubscribe credential, so that it could reach the log
+        assertEquals("Bearer " + UNSUBSCRIBE_TOKEN,
+                service.requests("DELETE", "/subscriptions/").get(0).header("Authorization"));
+        String unsubscribeBasic = basic("admin", UNSUBSCRIBE_PASSWORD);
+        awaitRequests("DELETE", "/jobs/", 2).forEach(r -> assertEquals(unsubscribeBasic, r.header("Authorization")));
         String logs = captured.toString();
         assertTrue(logs.contains("retry 1 of 1"), "the retry was logged");
-        for (String secret : List.of(PASSWORD, TOKEN, SIGNING_KEY)) {
+        for (String secret : List.of(PASSWORD, TOKEN, UNSUBSCRIBE_TOKEN, UNSUBSCRIBE_PASSWORD,
+                unsubscribeBasic.substring("Basic ".length()), SIGNING_KEY)) {
             int at = logs.indexOf(secret);
             assertEquals(-1, at, () -> "a secret in the logs: ..." + logs.substring(Math.max(0, at - 300), at + 40));
         }

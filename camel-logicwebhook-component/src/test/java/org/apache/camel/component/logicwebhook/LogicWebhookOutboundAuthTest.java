@@ -63,8 +63,6 @@ class LogicWebhookOutboundAuthTest extends LogicWebhookTestSupport {
     /** The TLS tests run last, so that the certificates are made meanwhile. */
     private static final int LAST = Integer.MAX_VALUE;
 
-    private static final String UNAUTHORIZED = "{\"error\":\"unauthorized\"}";
-
     @TempDir
     static Path pkiDir;
     private static CompletableFuture<Pki> pki;
@@ -401,19 +399,8 @@ class LogicWebhookOutboundAuthTest extends LogicWebhookTestSupport {
 
     /** {@code POST path} answers 201 {"id":"s1"} and {@code DELETE path/} 204 with the right Authorization, else 401. */
     private void requireAuthorization(String path, Predicate<String> accepts) {
-        service.on("POST " + path, r -> accepts.test(r.header("Authorization"))
-                ? FakeService.Answer.of(201, "{\"id\":\"s1\"}") : unauthorized());
-        service.on("DELETE " + path + "/", r -> accepts.test(r.header("Authorization"))
-                ? new FakeService.Answer(204, null, Map.of()) : unauthorized());
-    }
-
-    private static FakeService.Answer unauthorized() {
-        return new FakeService.Answer(401, UNAUTHORIZED,
-                Map.of("Content-Type", "application/json", "WWW-Authenticate", "Basic realm=\"fake\""));
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        service.requireAuthorization("POST " + path, accepts, r -> FakeService.Answer.of(201, "{\"id\":\"s1\"}"));
+        service.requireAuthorization("DELETE " + path + "/", accepts, r -> new FakeService.Answer(204, null, Map.of()));
     }
 
     private static Map<String, String> parseForm(String body) {

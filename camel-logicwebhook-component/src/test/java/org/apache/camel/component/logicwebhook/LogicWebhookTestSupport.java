@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -101,6 +103,11 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
             }
         }
         throw new AssertionError("no subscription for " + name);
+    }
+
+    /** The Authorization header value of Basic authentication. */
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     static JsonNode json(String text) throws Exception {

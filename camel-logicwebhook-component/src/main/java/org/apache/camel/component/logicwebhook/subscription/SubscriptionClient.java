@@ -2,6 +2,7 @@ package org.apache.camel.component.logicwebhook.subscription;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes an endpoint's subscribe and unsubscribe requests. The HTTP call itself, its authentication and TLS are
- * camel-http's: this client creates one camel-http endpoint with the logicwebhook endpoint's options under camel-http's
- * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header.
+ * camel-http's: this client creates a camel-http endpoint with the logicwebhook endpoint's options under camel-http's
+ * own names, and points each request at its resolved URI with the {@code CamelHttpUri} header. When the unsubscribe has
+ * an authentication of its own, its requests go through a second camel-http endpoint with only that one.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -57,8 +59,12 @@ public final class SubscriptionClient extends ServiceSupport {
     private final RetryPolicy retryPolicy;
     private final RequestTemplate subscribe;
     private final RequestTemplate unsubscribe;
-    private Endpoint httpEndpoint;
-    private Producer producer;
+    private Sender subscribeSender;
+    private Sender unsubscribeSender;
+
+    /** A camel-http producer with one request kind's authentication. */
+    private record Sender(Authentication authentication, Endpoint endpoint, Producer producer) {
+    }
 
     /**
      * @param clock    the component's clock, that retries are timed by
@@ -105,8 +111,9 @@ public final class SubscriptionClient extends ServiceSupport {
         return unsubscribe.evaluate(scratch);
     }
 
-    /** Sends a subscribe request; any answer but 2xx, or none, is an exception. */
-    Response send(OutboundRequest request, String name, String trackingId) throws LogicWebhookSubscriptionException {
+    /** Sends a request once; any answer but 2xx, or none, is an exception. */
+    private Response send(Sender sender, OutboundRequest request, String name, String trackingId)
+            throws LogicWebhookSubscriptionException {
         checkAllowedHost(request);
         Exchange exchange = new DefaultExchange(context, ExchangePattern.InOut);
         Message in = exchange.getIn();
@@ -115,14 +122,14 @@ public final class SubscriptionClient extends ServiceSupport {
         in.setHeader(Exchange.HTTP_URI, request.uri());
         in.setHeader(LogicWebhookConstants.OPERATION_NAME_HEADER, name);
         in.setHeader(LogicWebhookConstants.CLIENT_TRACKING_ID_HEADER, trackingId);
-        String authorization = authorizationHeader();
+        String authorization = sender.authentication().authorizationHeader();
         if (authorization != null) {
             in.setHeader("Authorization", authorization);
         }
         request.headers().forEach(in::setHeader);
         in.setBody(request.body());
         try {
-            producer.process(exchange);
+            sender.producer().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
@@ -184,7 +191,7 @@ public final class SubscriptionClient extends ServiceSupport {
     public CompletableFuture<Response> sendWithRetries(
             OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
             Consumer<LogicWebhookSubscriptionException> onFailure) {
-        return start(new Attempts(request, name, trackingId, deadline, wanted, onFailure, false));
+        return start(new Attempts(subscribeSender, request, name, trackingId, deadline, wanted, onFailure, false));
     }
 
     private static CompletableFuture<Response> start(Attempts attempts) {
@@ -194,6 +201,7 @@ public final class SubscriptionClient extends ServiceSupport {
 
     /** One request and its retries. */
     private final class Attempts implements DueTasks.Task {
+        private final Sender sender;
         private final OutboundRequest request;
         private final String name;
         private final String trackingId;
@@ -206,9 +214,10 @@ public final class SubscriptionClient extends ServiceSupport {
         private int retries;
         private LogicWebhookSubscriptionException last;
 
-        Attempts(OutboundRequest request, String name, String trackingId, long deadline, BooleanSupplier wanted,
-                 Consumer<LogicWebhookSubscriptionException> onFailure, boolean lastAttemptOnStop) {
+        Attempts(Sender sender, OutboundRequest request, String name, String trackingId, long deadline,
+                 BooleanSupplier wanted, Consumer<LogicWebhookSubscriptionException> onFailure, boolean lastAttemptOnStop) {
             this.lastAttemptOnStop = lastAttemptOnStop;
+            this.sender = sender;
             this.request = request;
             this.name = name;
             this.trackingId = trackingId;
@@ -226,7 +235,7 @@ public final class SubscriptionClient extends ServiceSupport {
         /** @return true when this attempt ended the sequence (answered, or failed in a way no retry helps) */
         private boolean sendOnce() {
             try {
-                result.complete(send(request, name, trackingId));
+                result.complete(send(sender, request, name, trackingId));
                 return true;
             } catch (LogicWebhookSubscriptionException e) {
                 last = e;
@@ -286,9 +295,12 @@ public final class SubscriptionClient extends ServiceSupport {
      * in the background; when the application stops before the next retry is due, that retry is made at once, and is
      * the last. A final failure is logged with what is needed to clean up by hand, and never thrown: an
      * unsubscribe must not stop a route from stopping.
+     * <p>
+     * Sent with the unsubscribe's own authentication when the endpoint has one, else with the subscribe's: the
+     * credentials come from the endpoint's configuration now, never from the request.
      */
     public void unsubscribe(OutboundRequest request, String name, String trackingId) {
-        start(new Attempts(request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
+        start(new Attempts(unsubscribeSender, request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
         }, true)).whenComplete((response, failure) -> {
             if (failure == null) {
                 LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
@@ -302,6 +314,14 @@ public final class SubscriptionClient extends ServiceSupport {
 
     @Override
     protected void doStart() throws Exception {
+        subscribeSender = open(Authentication.ofSubscribe(configuration));
+        Authentication unsubscribeAuthentication = Authentication.ofUnsubscribe(configuration);
+        // never a mix of the two: a set of the unsubscribe's own replaces the subscribe's whole
+        unsubscribeSender = unsubscribe != null && unsubscribeAuthentication.isSet()
+                ? open(unsubscribeAuthentication) : subscribeSender;
+    }
+
+    private Sender open(Authentication authentication) throws Exception {
         Map<String, Object> options = new HashMap<>();
         options.put("throwExceptionOnFailure", false);
         options.put("followRedirects", false);
@@ -311,44 +331,21 @@ public final class SubscriptionClient extends ServiceSupport {
         options.put("connectTimeout", timeout);
         options.put("responseTimeout", timeout);
         options.put("connectionRequestTimeout", timeout);
-        putIfSet(options, "authMethod", configuration.getAuthMethod());
-        putIfSet(options, "authUsername", configuration.getAuthUsername());
-        putIfSet(options, "authPassword", configuration.getAuthPassword());
-        putIfSet(options, "oauth2ClientId", configuration.getOauth2ClientId());
-        putIfSet(options, "oauth2ClientSecret", configuration.getOauth2ClientSecret());
-        putIfSet(options, "oauth2TokenEndpoint", configuration.getOauth2TokenEndpoint());
-        putIfSet(options, "oauth2Scope", configuration.getOauth2Scope());
-        if (configuration.getOauth2ClientId() != null) {
-            options.put("oauth2CacheTokens", configuration.isOauth2CacheTokens());
-            options.put("oauth2BodyAuthentication", configuration.isOauth2BodyAuthentication());
-        }
-        putIfSet(options, "sslContextParameters", configuration.getSslContextParameters());
-        if ("Basic".equalsIgnoreCase(configuration.getAuthMethod())) {
-            // Logic Apps sends credentials with the first request rather than waiting for a challenge
-            options.put("authenticationPreemptive", true);
-        }
-        httpEndpoint = context.getComponent("http").createEndpoint("http://logicwebhook.invalid", options);
-        producer = httpEndpoint.createProducer();
-        ServiceHelper.startService(httpEndpoint, producer);
+        authentication.addTo(options);
+        Endpoint endpoint = context.getComponent("http").createEndpoint("http://logicwebhook.invalid", options);
+        Producer producer = endpoint.createProducer();
+        ServiceHelper.startService(endpoint, producer);
+        return new Sender(authentication, endpoint, producer);
     }
 
     @Override
     protected void doStop() throws Exception {
-        ServiceHelper.stopService(producer, httpEndpoint);
-    }
-
-    /**
-     * A raw Authorization value, or a bearer token: sent as they are with every request (camel-http only sends a bearer
-     * token after a challenge, which many services never send).
-     */
-    private String authorizationHeader() {
-        if (ObjectHelper.isNotEmpty(configuration.getAuthorization())) {
-            return configuration.getAuthorization();
+        // one may be the other, or missing after a failed start
+        for (Sender sender : Arrays.asList(unsubscribeSender, subscribeSender)) {
+            if (sender != null) {
+                ServiceHelper.stopService(sender.producer(), sender.endpoint());
+            }
         }
-        if (ObjectHelper.isNotEmpty(configuration.getAuthBearerToken())) {
-            return "Bearer " + configuration.getAuthBearerToken();
-        }
-        return null;
     }
 
     /** HTTP client exceptions often wrap the one that says what happened (a token endpoint's 401) without a message. */
@@ -360,12 +357,6 @@ public final class SubscriptionClient extends ServiceSupport {
             }
         }
         return found;
-    }
-
-    private static void putIfSet(Map<String, Object> options, String name, Object value) {
-        if (ObjectHelper.isNotEmpty(value)) {
-            options.put(name, value);
-        }
     }
 
     public static Object parseBody(String body) {
