@@ -105,6 +105,8 @@ class KarafBootIT {
     @Order(1)
     void everyBundleIsActiveAndTheComponentIsWiredToTheCamel418Bundles() throws Exception {
         List<String> report = report();
+        // the evidence, in the test's output
+        System.out.println("What the probe saw in Karaf:\n" + String.join("\n", report));
         assertTrue(report.contains("bundle " + COMPONENT_BUNDLE + " 1.0.0.SNAPSHOT ACTIVE"), String.join("\n", report));
         List<String> notActive = report.stream().filter(line -> line.startsWith("bundle "))
                 .filter(line -> !line.contains(" ACTIVE") && !line.endsWith(" fragment")).toList();
@@ -125,11 +127,19 @@ class KarafBootIT {
             assertTrue(line.matches("import \\S+ 4\\.18\\.0 from org\\.apache\\.camel\\.\\S+ 4\\.18\\.0"), line);
         }
 
-        // what camel-karaf's extender needs to publish a ComponentResolver for the bundle: it is ACTIVE (above), sees
-        // the same org.apache.camel as the Camel runtime, and its descriptor's class loads from it and is a Component
+        // what camel-karaf's extender needs to publish a ComponentResolver and ConfigurerResolvers for the bundle: it
+        // is ACTIVE (above), sees the same org.apache.camel as the Camel runtime, and the classes its descriptors
+        // name load from it and are of the right type
         assertTrue(report.contains("shares-org.apache.camel true"), String.join("\n", report));
-        assertTrue(report.contains("descriptor logicwebhook org.apache.camel.component.logicwebhook.LogicWebhookComponent"
-                                   + " component=true"), String.join("\n", report));
+        assertTrue(report.contains("descriptor component/logicwebhook"
+                                   + " org.apache.camel.component.logicwebhook.LogicWebhookComponent Component=true"),
+                String.join("\n", report));
+        assertTrue(report.contains("descriptor configurer/logicwebhook-component"
+                                   + " org.apache.camel.component.logicwebhook.LogicWebhookComponentConfigurer"
+                                   + " PropertyConfigurer=true"), String.join("\n", report));
+        assertTrue(report.contains("descriptor configurer/logicwebhook-endpoint"
+                                   + " org.apache.camel.component.logicwebhook.LogicWebhookEndpointConfigurer"
+                                   + " PropertyConfigurer=true"), String.join("\n", report));
         // and Camel, inside the framework, created the component from the component's bundle
         assertTrue(report.contains("resolved logicwebhook org.apache.camel.component.logicwebhook.LogicWebhookComponent"
                                    + " from " + COMPONENT_BUNDLE), String.join("\n", report));

@@ -11,6 +11,7 @@ import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.Route;
+import org.apache.camel.spi.PropertyConfigurer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -26,7 +27,7 @@ import org.osgi.framework.wiring.BundleWiring;
 final class OsgiReport {
 
     static final String COMPONENT_BUNDLE = "io.logicwebhook.camel-logicwebhook";
-    static final String COMPONENT_DESCRIPTORS = "META-INF/services/org/apache/camel/component/";
+    static final String DESCRIPTORS = "META-INF/services/org/apache/camel/";
 
     private final BundleContext bundleContext;
     private final CamelContext camel;
@@ -49,7 +50,9 @@ final class OsgiReport {
         }
         if (component != null) {
             imports(component);
-            descriptors(component);
+            // the two kinds of descriptor camel-karaf's extender publishes resolvers for, in a component's bundle
+            descriptors(component, "component/", Component.class);
+            descriptors(component, "configurer/", PropertyConfigurer.class);
         }
         Component resolved = camel.getComponent("logicwebhook");
         Bundle origin = FrameworkUtil.getBundle(resolved.getClass());
@@ -82,8 +85,8 @@ final class OsgiReport {
         return "none:" + bundle.getBundleId();
     }
 
-    private void descriptors(Bundle component) throws Exception {
-        Enumeration<String> paths = component.getEntryPaths(COMPONENT_DESCRIPTORS);
+    private void descriptors(Bundle component, String kind, Class<?> expected) throws Exception {
+        Enumeration<String> paths = component.getEntryPaths(DESCRIPTORS + kind);
         for (String path : paths == null ? Collections.<String> emptyList() : Collections.list(paths)) {
             Properties descriptor = new Properties();
             URL entry = component.getEntry(path);
@@ -91,8 +94,8 @@ final class OsgiReport {
                 descriptor.load(in);
             }
             Class<?> type = component.loadClass(descriptor.getProperty("class"));
-            lines.add("descriptor " + path.substring(COMPONENT_DESCRIPTORS.length()) + " " + type.getName()
-                      + " component=" + Component.class.isAssignableFrom(type));
+            lines.add("descriptor " + path.substring(DESCRIPTORS.length()) + " " + type.getName() + " "
+                      + expected.getSimpleName() + "=" + expected.isAssignableFrom(type));
         }
     }
 
