@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +80,7 @@ final class Karaf implements AutoCloseable {
         String lines = properties.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue())
                 .collect(Collectors.joining("\n", "\n", "\n"));
         Files.writeString(home.resolve("etc/system.properties"), lines, StandardCharsets.ISO_8859_1,
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         return this;
     }
 

@@ -15,6 +15,7 @@ import org.apache.camel.component.logicwebhook.FakeService;
 import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.test.AvailablePortFinder;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,7 +72,7 @@ class KarafBootIT {
                             () -> !karaf.isRunning() || karaf.bootFailed())
                     .ignoreExceptions()
                     .until(() -> service.send("GET", base + "/it/osgi", null).statusCode() == 200);
-        } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
             fail("the probe's Camel context did not come up in Karaf: " + e.getMessage() + "\n" + karaf.logTail());
         }
     }
