@@ -6,6 +6,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -38,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The logicwebhook trigger and action in a Spring Boot 3.5 application whose callbacks are served by Spring's own
- * Tomcat, through camel-platform-http-starter (Spring MVC), over real loopback HTTP against a fake remote service.
+ * Tomcat, through camel-platform-http-starter (Spring MVC), over real loopback HTTP against a fake remote service; the
+ * component's meters and the trigger's readiness check as Spring Boot's actuator shows them.
  */
 @SpringBootTest(classes = LogicWebhookTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -126,6 +128,43 @@ class LogicWebhookSpringBootTest {
 
     @Test
     @Order(3)
+    void theActuatorShowsTheComponentsMetersAndTheTriggersReadiness() throws Exception {
+        // Spring Boot's MeterRegistry bean was found: the callbacks of the test before are counted there
+        String accepted = "/actuator/metrics/logicwebhook.callbacks?tag=endpoint:orders&tag=outcome:accepted";
+        assertEquals(1.0, count(actuator(accepted)), accepted);
+        String unauthorized = "/actuator/metrics/logicwebhook.callbacks?tag=endpoint:orders&tag=outcome:unauthorized";
+        assertEquals(1.0, count(actuator(unauthorized)), unauthorized);
+        JsonNode pending = actuator("/actuator/metrics/logicwebhook.waits.pending?tag=endpoint:approval");
+        assertEquals("logicwebhook.waits.pending", pending.path("name").asText());
+
+        // the trigger's readiness check, through camel-spring-boot's camelHealth indicator
+        JsonNode camelHealth = actuator("/actuator/health").path("components").path("camelHealth");
+        assertEquals("UP", camelHealth.path("status").asText(), camelHealth.toString());
+        assertEquals("UP", camelHealth.path("details").path("consumer:orders-trigger").asText(),
+                camelHealth.toString());
+        // the component's own check, not Camel's generic consumer check
+        JsonNode trigger = camelHealth.path("details").path("consumer:orders-trigger.data");
+        assertEquals("SUBSCRIBED", trigger.path("logicwebhook.subscriptionState").asText(), camelHealth.toString());
+        assertEquals("orders", trigger.path("logicwebhook.trigger").asText(), camelHealth.toString());
+    }
+
+    private JsonNode actuator(String path) throws Exception {
+        HttpResponse<String> answer = service.send("GET", "http://localhost:" + port + path, null);
+        assertEquals(200, answer.statusCode(), path + " answered " + answer.body());
+        return JSON.readTree(answer.body());
+    }
+
+    private static double count(JsonNode meter) {
+        for (JsonNode measurement : meter.path("measurements")) {
+            if ("COUNT".equals(measurement.path("statistic").asText())) {
+                return measurement.path("value").asDouble();
+            }
+        }
+        throw new AssertionError("no COUNT in " + meter);
+    }
+
+    @Test
+    @Order(4)
     void theActionWaitsForItsCallbackAndResumesWithItsBody() throws Exception {
         Future<Exchange> pending = template.asyncSend("direct:approve", e -> e.getMessage().setBody("order-7"));
 
@@ -151,7 +190,7 @@ class LogicWebhookSpringBootTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DirtiesContext
     void theTriggerUnsubscribesWhenCamelStops() {
         assertTrue(service.requests("DELETE", "/subscriptions/").isEmpty());
