@@ -49,6 +49,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBasePath": target.setCallbackBasePath(property(camelContext, java.lang.String.class, value)); return true;
         case "callbackbaseurl":
         case "callbackBaseUrl": getOrCreateConfiguration(target).setCallbackBaseUrl(property(camelContext, java.lang.String.class, value)); return true;
+        case "callbackbodytimeout":
+        case "callbackBodyTimeout": target.setCallbackBodyTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "callbackmethods":
         case "callbackMethods": getOrCreateConfiguration(target).setCallbackMethods(property(camelContext, java.lang.String.class, value)); return true;
         case "callbackurlexpiry":
@@ -210,6 +212,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBasePath": return java.lang.String.class;
         case "callbackbaseurl":
         case "callbackBaseUrl": return java.lang.String.class;
+        case "callbackbodytimeout":
+        case "callbackBodyTimeout": return long.class;
         case "callbackmethods":
         case "callbackMethods": return java.lang.String.class;
         case "callbackurlexpiry":
@@ -372,6 +376,8 @@ public class LogicWebhookComponentConfigurer extends PropertyConfigurerSupport i
         case "callbackBasePath": return target.getCallbackBasePath();
         case "callbackbaseurl":
         case "callbackBaseUrl": return getOrCreateConfiguration(target).getCallbackBaseUrl();
+        case "callbackbodytimeout":
+        case "callbackBodyTimeout": return target.getCallbackBodyTimeout();
         case "callbackmethods":
         case "callbackMethods": return getOrCreateConfiguration(target).getCallbackMethods();
         case "callbackurlexpiry":

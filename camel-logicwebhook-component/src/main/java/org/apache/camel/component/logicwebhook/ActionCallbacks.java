@@ -1,5 +1,9 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import org.apache.camel.component.logicwebhook.callback.CallbackAnswer;
 import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
@@ -28,7 +32,6 @@ final class ActionCallbacks implements WaitCallbacks {
     private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
     private static final CallbackAnswer NO_RESUME_URI
             = CallbackAnswer.of(410, "wait no longer has an exchange, and its action has no resumeUri");
-    private static final CallbackAnswer STORE_DOWN = CallbackAnswer.unavailable("wait store unavailable; retry later");
     private static final CallbackAnswer NO_ACTION
             = CallbackAnswer.unavailable("no running action resumes this wait yet; retry later");
     private static final CallbackAnswer ELSEWHERE
@@ -73,7 +76,7 @@ final class ActionCallbacks implements WaitCallbacks {
                     : new OrphanWait((LogicWebhookProducer) owner, orphans, orphan);
         } catch (LogicWebhookStoreException e) {
             LOG.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
-            return CallbackHandler.refusing(STORE_DOWN);
+            return CallbackHandler.refusing(CallbackAnswer.unavailable("wait store unavailable; retry later"));
         }
     }
 
@@ -126,17 +129,13 @@ final class ActionCallbacks implements WaitCallbacks {
         public void subscriptionDenied(String reason) {
             LOG.warn("logicwebhook:{}: the hub denied the subscription of a wait{}", producer.name(),
                     reason == null ? "" : ": " + reason);
-            producer.onDenied(wait, reason);
+            // handshakes are answered on the HTTP engine's thread: the wait store is written on the pool
+            producer.getEndpoint().getComponent().getWaitRegistry().execute(() -> producer.onDenied(wait, reason));
         }
 
         @Override
-        public CallbackAnswer onCallback(CallbackRequest request) {
-            try {
-                return producer.onCallback(wait, request);
-            } catch (LogicWebhookStoreException e) {
-                LOG.warn("logicwebhook:{}: a callback was answered 503: {}", producer.name(), e.getMessage());
-                return STORE_DOWN;
-            }
+        public CompletionStage<CallbackAnswer> onCallback(CallbackRequest request) {
+            return CompletableFuture.completedFuture(producer.onCallback(wait, request));
         }
     }
 
@@ -160,37 +159,37 @@ final class ActionCallbacks implements WaitCallbacks {
         }
 
         @Override
-        public CallbackAnswer onCallback(CallbackRequest request) {
+        public CompletionStage<CallbackAnswer> onCallback(CallbackRequest request) {
+            return CompletableFuture.completedFuture(take(request));
+        }
+
+        /** A store that fails throws {@link LogicWebhookStoreException}: the dispatcher answers 503. */
+        private CallbackAnswer take(CallbackRequest request) {
             WaitRegistry registry = producer.getEndpoint().getComponent().getWaitRegistry();
             long now = registry.now();
+            if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
+                return heartbeat(registry, now);
+            }
             try {
-                if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
-                    return heartbeat(registry, now);
-                }
-                try {
-                    producer.callbackBody(request.body);
-                } catch (java.io.IOException e) {
-                    return INVALID_JSON;
-                }
-                if (!producer.resumesOrphans()) {
-                    if (!orphans.claim(wait, WaitOutcome.CANCELLED, null, true, now)) {
-                        return storedAnswer(registry.stored(wait.id()));
-                    }
-                    orphans.unsubscribe(producer, wait);
-                    return NO_RESUME_URI;
-                }
-                boolean failure = CallbackRequest.FAIL.equals(request.kind);
-                String result = CallbackResult.of(request.body, request.headers(producer.name()),
-                        failure ? LogicWebhookProducer.failureStatus(request) : 200, failure).toJson();
-                if (!orphans.claim(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, result, false, now)) {
+                producer.callbackBody(request.body);
+            } catch (IOException e) {
+                return INVALID_JSON;
+            }
+            if (!producer.resumesOrphans()) {
+                if (!orphans.claim(wait, WaitOutcome.CANCELLED, null, true, now)) {
                     return storedAnswer(registry.stored(wait.id()));
                 }
-                orphans.deliverLater(producer, wait.id(), configuration().isUnsubscribeOnCallback());
-                return CallbackAnswer.OK;
-            } catch (LogicWebhookStoreException e) {
-                LOG.warn("logicwebhook:{}: a callback was answered 503: {}", producer.name(), e.getMessage());
-                return STORE_DOWN;
+                orphans.unsubscribe(producer, wait);
+                return NO_RESUME_URI;
             }
+            boolean failure = CallbackRequest.FAIL.equals(request.kind);
+            String result = CallbackResult.of(request.body, request.headers(producer.name()),
+                    failure ? LogicWebhookProducer.failureStatus(request) : 200, failure).toJson();
+            if (!orphans.claim(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, result, false, now)) {
+                return storedAnswer(registry.stored(wait.id()));
+            }
+            orphans.deliverLater(producer, wait.id(), configuration().isUnsubscribeOnCallback());
+            return CallbackAnswer.OK;
         }
 
         private CallbackAnswer heartbeat(WaitRegistry registry, long now) {

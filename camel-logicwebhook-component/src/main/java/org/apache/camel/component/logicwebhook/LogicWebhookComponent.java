@@ -70,6 +70,10 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     @Metadata(defaultValue = "/logicwebhook",
               description = "The path under which platform-http serves every callback of this component.")
     private String callbackBasePath = "/logicwebhook";
+    @Metadata(label = "advanced", defaultValue = "30s", javaType = "java.time.Duration",
+              description = "How long a sender may take to send a callback's body once its request was accepted; a"
+                            + " sender that stalls longer is answered 408. A slow sender holds no thread meanwhile.")
+    private long callbackBodyTimeout = 30_000;
     @Metadata(label = "advanced", defaultValue = "10000",
               description = "How many finished waits the action remembers, so that a late or repeated callback is"
                             + " answered 409 or 410 rather than 404.")
@@ -165,6 +169,20 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         return endpoint;
     }
 
+    /**
+     * Resolves platform-http while the context initializes: Camel JBang sets its HTTP server up when the component is
+     * first created, and cannot once the context is starting ("Circular dependency detected").
+     */
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        try {
+            getCamelContext().getComponent("platform-http");
+        } catch (RuntimeException e) {
+            LOG.debug("platform-http could not be resolved yet: {}", e.getMessage());
+        }
+    }
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();
@@ -180,8 +198,8 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
                 finishedWaitsRetention);
         waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, timeoutCheckInterval,
                 workerPoolSize);
-        dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, signer, clock,
-                new ActionCallbacks(waitRegistry), statistics);
+        dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, callbackBodyTimeout, signer,
+                clock, new ActionCallbacks(waitRegistry), waitRegistry::execute, statistics);
         ServiceHelper.startService(waitRegistry, dispatcher);
         stoppingListener = new EventNotifierSupport() {
             @Override
@@ -278,8 +296,20 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         return signer;
     }
 
-    CallbackDispatcher getDispatcher() {
+    /** Internal: the callback dispatcher, for a runtime that serves the callback path itself (the Spring Boot starter). */
+    public CallbackDispatcher getDispatcher() {
         return dispatcher;
+    }
+
+    /**
+     * Internal: ends every pending wait now (with a durable store: hands it over), before a web server's graceful
+     * shutdown waits for the requests that these waits hold (the Spring Boot starter calls it).
+     */
+    public void stopWaiting(String reason) {
+        WaitRegistry registry = waitRegistry;
+        if (registry != null) {
+            registry.cancel(null, reason);
+        }
     }
 
     WaitRegistry getWaitRegistry() {
@@ -374,6 +404,14 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     public void setCallbackBasePath(String callbackBasePath) {
         String path = callbackBasePath.startsWith("/") ? callbackBasePath : "/" + callbackBasePath;
         this.callbackBasePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    public long getCallbackBodyTimeout() {
+        return callbackBodyTimeout;
+    }
+
+    public void setCallbackBodyTimeout(long callbackBodyTimeout) {
+        this.callbackBodyTimeout = callbackBodyTimeout;
     }
 
     public int getFinishedWaitsCapacity() {

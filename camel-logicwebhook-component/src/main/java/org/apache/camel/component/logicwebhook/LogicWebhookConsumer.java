@@ -1,6 +1,7 @@
 package org.apache.camel.component.logicwebhook;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -430,25 +431,29 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         return !isRunAllowed() || isSuspendingOrSuspended() ? NOT_RUNNING : null;
     }
 
-    /** Runs the route for one callback: 202 when the route succeeded, 500 (the sender retries) when it failed. */
+    /**
+     * Runs the route for one callback: 202 when the route succeeded, 500 (the sender retries) when it failed. The route
+     * runs asynchronously: when it hands its exchange on (to an action, say), no thread waits, and the answer is given
+     * when the exchange completes.
+     */
     @Override
-    public CallbackAnswer onCallback(CallbackRequest request) {
+    public CompletionStage<CallbackAnswer> onCallback(CallbackRequest request) {
         Exchange exchange = createExchange(false);
+        Message message = exchange.getMessage();
+        message.setHeaders(request.headers(getEndpoint().getName()));
+        message.setBody(request.body);
+        CompletableFuture<CallbackAnswer> answer = new CompletableFuture<>();
         try {
-            Message message = exchange.getMessage();
-            message.setHeaders(request.headers(getEndpoint().getName()));
-            message.setBody(request.body);
-            getProcessor().process(exchange);
-        } catch (Exception e) {
+            getAsyncProcessor().process(exchange, doneSync -> {
+                answer.complete(exchange.getException() != null ? ROUTE_FAILED : CallbackAnswer.ACCEPTED);
+                releaseExchange(exchange, false);
+            });
+        } catch (RuntimeException e) {
             // thrown past the route's error handler, which logs (once) every failure it sees
             getExceptionHandler().handleException("Error processing a logicwebhook callback", exchange, e);
-            exchange.setException(e);
+            answer.complete(ROUTE_FAILED);
         }
-        try {
-            return exchange.getException() != null ? ROUTE_FAILED : CallbackAnswer.ACCEPTED;
-        } finally {
-            releaseExchange(exchange, false);
-        }
+        return answer;
     }
 
     @Override

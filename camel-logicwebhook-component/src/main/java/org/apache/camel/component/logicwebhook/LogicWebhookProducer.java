@@ -297,7 +297,15 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
 
     /** A WebSub hub refused the wait's subscription: the exchange fails now rather than at its timeout. */
     void onDenied(PendingWait wait, String reason) {
-        if (registry().finish(wait, WaitOutcome.FAILED, null)) {
+        boolean ours;
+        try {
+            ours = registry().finish(wait, WaitOutcome.FAILED, null);
+        } catch (LogicWebhookStoreException e) {
+            LOG.warn("logicwebhook:{}: a denied wait goes on until its timeout: {}", getEndpoint().getName(),
+                    e.getMessage());
+            return;
+        }
+        if (ours) {
             registry().execute(() -> {
                 wait.exchange.setException(new LogicWebhookSubscriptionException(
                         "logicwebhook:" + getEndpoint().getName() + ": the service denied the subscription"

@@ -261,6 +261,11 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
         HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+        // Vert.x answers a request line over 4 KiB (414) or headers over 8 KiB (431) without Connection: close, then
+        // closes: the JDK client pools that connection, and the next request on it fails with "header parser received
+        // no bytes". Such requests go through a client of their own, whose connections nothing else reuses.
+        HttpClient oversizedClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
         ExecutorService rawSenders = Executors.newFixedThreadPool(8);
         long fuzzStart = System.nanoTime();
         int sent = 0;
@@ -284,8 +289,8 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
                 if (request != null) {
                     channels.computeIfAbsent(req.http2 ? "httpclient-h2" : "httpclient", k -> new AtomicInteger())
                             .incrementAndGet();
-                    answer = (req.http2 ? http2 : http1).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                            .exceptionallyCompose(error -> onStaleConnection(req, request, error))
+                    HttpClient client = req.http2 ? http2 : oversized(request) ? oversizedClient : http1;
+                    answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                             .handle((response, error) -> {
                                 inFlight.release();
                                 if (error != null) {
@@ -344,8 +349,11 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
             violations.add(problems.clientErrors.size() + " HttpClient request(s) got no answer:\n    "
                            + String.join("\n    ", first(problems.clientErrors)));
         }
-        // no exception escaped from Camel's side into the logs (the HTTP server's own are summarized below)
+        // no exception escaped from Camel's side into the logs (the HTTP server's own are summarized below); the notice
+        // of a refused malformed query is one line, at most once a minute, and expected here
         List<String> camelLogs = logged.stream().filter(e -> e.getLoggerName().startsWith("org.apache.camel"))
+                .filter(e -> !e.getMessage().getFormattedMessage().contains("malformed query string")
+                        || e.getThrown() != null)
                 .map(LogicWebhookFuzzTest::describe).collect(Collectors.toList());
         if (!camelLogs.isEmpty()) {
             violations.add(camelLogs.size() + " warning(s) or error(s) logged by Camel while fuzzing:\n    "
@@ -927,6 +935,10 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
 
     /** The request for HttpClient, or {@code null} when HttpClient refuses it (it then goes out on a raw socket). */
     private HttpRequest toHttpRequest(Req req) {
+        if (hasLoneSurrogate(req.target)) {
+            // the JDK client fails on it itself (a NullPointerException while encoding), before anything is sent
+            return null;
+        }
         try {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + req.target))
                     .timeout(Duration.ofSeconds(10))
@@ -939,6 +951,18 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void renderRaw(Req req, Random r, String kind) {
@@ -1161,22 +1185,13 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
         return out.toByteArray();
     }
 
-    /**
-     * The JDK HttpClient sometimes sends a request on a pooled HTTP/1.1 connection that then answers nothing ("header
-     * parser received no bytes"), also for paths the component never sees: a matter of the client's pool and the
-     * server's connection, not of the component. Such a request is sent once more on a connection of its own, and must
-     * be answered then; how often it happened is in the summary.
-     */
-    private CompletableFuture<HttpResponse<byte[]>> onStaleConnection(Req req, HttpRequest request, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (req.http2 || !(cause instanceof IOException) || cause.getMessage() == null
-                || !cause.getMessage().contains("received no bytes")) {
-            return CompletableFuture.failedFuture(error);
-        }
-        channels.computeIfAbsent("httpclient resent on a new connection", k -> new AtomicInteger()).incrementAndGet();
-        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
-        return fresh.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    /** Whether the HTTP server refuses the request before routing it: a request line or headers over its limits. */
+    private static boolean oversized(HttpRequest request) {
+        int line = request.method().length() + request.uri().toString().length() + 16;
+        int headers = request.headers().map().entrySet().stream()
+                .mapToInt(h -> h.getValue().stream().mapToInt(v -> h.getKey().length() + v.length() + 4).sum()).sum();
+        // with room for the headers the client adds (Host, User-Agent, Content-Length)
+        return line > 3_900 || headers > 7_900;
     }
 
     /** Sends a raw request and reads every answer until the server closes; records 5xx and missing answers. */

@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public record CallbackAnswer(int status, String text, Map<String, String> headers) {
 
+    /** The Content-Type of an answer's text. */
+    public static final String TEXT = "text/plain; charset=utf-8";
+
     public static final CallbackAnswer OK = new CallbackAnswer(200, null, Map.of());
     public static final CallbackAnswer ACCEPTED = new CallbackAnswer(202, null, Map.of());
     public static final CallbackAnswer UNKNOWN = of(404, "unknown callback");

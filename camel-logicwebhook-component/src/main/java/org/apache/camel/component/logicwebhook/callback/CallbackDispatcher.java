@@ -4,16 +4,20 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
 import org.apache.camel.spi.RestConsumerFactory;
 import org.apache.camel.support.service.ServiceHelper;
@@ -22,51 +26,99 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves every callback of the component under one base path, through a platform-http consumer created with the
- * runtime's own {@link RestConsumerFactory} (Vert.x in Camel Main, the servlet engine in Spring Boot, Quarkus' router
- * in Quarkus), and hands each request to the trigger or the waiting exchange its path names. It answers the sender
- * itself; no exception and no stack trace reach the HTTP side.
+ * Serves every callback of the component under one base path, and hands each one to the trigger or the wait its path
+ * names. A callback never waits for the HTTP engine's workers, which the application's own requests may all be holding:
+ * <ol>
+ * <li>{@link #admit} runs on the engine's own thread (on Vert.x the event loop) and never blocks: the path, the URL's
+ * signature and expiry, the handshakes, the declared length;</li>
+ * <li>the engine reads the body without a thread (Vert.x: {@link VertxCallbackRoute}; Spring Boot: the starter's
+ * servlet, with non-blocking reads), within {@code maxBodySize} and a time limit;</li>
+ * <li>{@link #complete} hands the accepted callback to the component's own pool, and its answer is written when the
+ * trigger's route or the wait has taken it.</li>
+ * </ol>
+ * Where neither path is available (another platform-http engine), a platform-http consumer created with the runtime's
+ * {@link RestConsumerFactory} serves the base path instead ({@link #process}). Answers are written in one place per
+ * engine; no exception and no stack trace reach the sender.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
 public final class CallbackDispatcher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
-    /** Whether platform-http may hand over an unread Vert.x request (useBodyHandler=false). */
-    private static final boolean VERTX = isPresent("io.vertx.core.http.HttpServerRequest");
-    /** How long a sender may take to send a body once its request was accepted. */
-    private static final long BODY_TIMEOUT = 30_000;
-    /** How much of a refused body is read and dropped (at least) rather than the connection closed. */
-    private static final long DRAIN_LIMIT = 1_048_576;
+    private static final boolean VERTX_WEB = isPresent("io.vertx.ext.web.Router")
+            && isPresent("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter");
+    private static final CallbackAnswer FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
+    private static final CallbackAnswer STORE_DOWN = CallbackAnswer.unavailable("wait store unavailable; retry later");
+    private static final CallbackAnswer MALFORMED = CallbackAnswer.of(400, "malformed query string");
+    private static final long MALFORMED_WARNING_INTERVAL = TimeUnit.MINUTES.toNanos(1);
+
+    /** What {@link #admit} decided: an answer now, or a callback whose body is wanted. */
+    public static final class Admission {
+        final CallbackAnswer answer;
+        final CallbackRequest request;
+        final CallbackHandler target;
+
+        private Admission(CallbackAnswer answer, CallbackRequest request, CallbackHandler target) {
+            this.answer = answer;
+            this.request = request;
+            this.target = target;
+        }
+
+        /** The answer to give now, or {@code null} when the body is wanted. */
+        public CallbackAnswer answer() {
+            return answer;
+        }
+    }
 
     private final CamelContext context;
     private final String basePath;
     private final long maxBodySize;
+    private final long bodyTimeout;
     private final CallbackSigner signer;
     private final Clock clock;
     private final WaitCallbacks waits;
+    private final Executor pool;
     private final ComponentStatistics statistics;
     private final Map<String, CallbackHandler> triggers = new ConcurrentHashMap<>();
     private final SubscriptionHandshake handshake;
-    private volatile Consumer httpConsumer;
+    /** How the base path is served once it is: the Vert.x route, the servlet (nothing to stop) or the fallback. */
+    private volatile Object serving;
+    private final AtomicLong lastMalformedWarning = new AtomicLong();
 
     /**
-     * @param waits finds the action's pending waits
+     * @param waits the action's waits
+     * @param pool  where accepted callbacks run: the component's worker pool, never the HTTP engine's
      */
-    public CallbackDispatcher(CamelContext context, String basePath, long maxBodySize, CallbackSigner signer, Clock clock,
-                       WaitCallbacks waits, ComponentStatistics statistics) {
+    public CallbackDispatcher(CamelContext context, String basePath, long maxBodySize, long bodyTimeout,
+                              CallbackSigner signer, Clock clock, WaitCallbacks waits, Executor pool,
+                              ComponentStatistics statistics) {
         this.context = context;
         this.basePath = basePath;
         this.maxBodySize = maxBodySize;
+        this.bodyTimeout = bodyTimeout;
         this.signer = signer;
         this.clock = clock;
         this.waits = waits;
+        this.pool = pool;
         this.statistics = statistics;
         this.handshake = new SubscriptionHandshake(clock);
     }
 
     public SubscriptionHandshake getHandshake() {
         return handshake;
+    }
+
+    public String getBasePath() {
+        return basePath;
+    }
+
+    public long getMaxBodySize() {
+        return maxBodySize;
+    }
+
+    /** How long a sender may take to send a body once its request was admitted. */
+    public long getBodyTimeout() {
+        return bodyTimeout;
     }
 
     /** A trigger's path goes live (and the base path, the first time). */
@@ -95,110 +147,162 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         }
     }
 
-    /** Starts the platform-http consumer of the base path, once. */
+    /** Serves the base path, once: the runtime's servlet, a route on Vert.x's router, or a platform-http consumer. */
     public void ensureServing() throws Exception {
-        if (httpConsumer == null) {
+        if (serving == null) {
             startServing();
         }
     }
 
     private synchronized void startServing() throws Exception {
-        if (httpConsumer != null) {
+        if (serving != null) {
             return;
         }
-        Component platformHttp = context.getComponent("platform-http", true);
+        if (!context.getRegistry().findByType(CallbackServer.class).isEmpty()) {
+            serving = CallbackServer.class;
+            LOG.debug("logicwebhook callbacks under {} are served by the runtime's own callback server", basePath);
+            return;
+        }
+        if (VERTX_WEB) {
+            Object route = VertxCallbackRoute.attach(context, this);
+            if (route != null) {
+                serving = route;
+                LOG.debug("Serving logicwebhook callbacks under {} on the Vert.x router's event loop", basePath);
+                return;
+            }
+        }
+        serving = startPlatformHttpConsumer();
+        LOG.debug("Serving logicwebhook callbacks under {} through a platform-http consumer", basePath);
+    }
+
+    private org.apache.camel.Consumer startPlatformHttpConsumer() throws Exception {
+        // the component resolved it while the context initialized (Camel JBang cannot create it later)
+        Component platformHttp = context.getComponent("platform-http");
         if (!(platformHttp instanceof RestConsumerFactory factory)) {
             throw new IllegalStateException(
                     "logicwebhook serves its callbacks with camel-platform-http: add camel-platform-http-main (Camel"
-                                            + " Main), camel-platform-http-starter (Spring Boot) or"
-                                            + " camel-quarkus-platform-http (Quarkus)");
+                                            + " Main; with Camel JBang run with --port or camel.server.enabled=true),"
+                                            + " camel-platform-http-starter (Spring Boot) or camel-quarkus-platform-http"
+                                            + " (Quarkus)");
         }
         Map<String, Object> parameters = new HashMap<>();
         parameters.put("matchOnUriPrefix", "true");
         parameters.put("muteException", "true");
-        // the body is read by the dispatcher, once the signature is checked: see VertxRequestBody
-        parameters.put("useBodyHandler", "false");
-        Consumer consumer = factory.createConsumer(context, this, null, basePath, null, null, null,
+        org.apache.camel.Consumer consumer = factory.createConsumer(context, this, null, basePath, null, null, null,
                 context.getRestConfiguration(), parameters);
         ServiceHelper.startService(consumer);
-        httpConsumer = consumer;
-        LOG.debug("Serving logicwebhook callbacks under {}", basePath);
+        return consumer;
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        Message message = exchange.getMessage();
-        // read before the answer clears the request's headers
-        String path = message.getHeader(Exchange.HTTP_PATH, String.class);
-        Object unread = VERTX && VertxRequestBody.isUnreadRequest(message.getBody()) ? message.getBody() : null;
-        CallbackAnswer answer;
+    /**
+     * The first look at a request, on the HTTP engine's thread: decides all that needs neither its body nor a blocking
+     * call.
+     *
+     * @param path           the request's (normalized) path
+     * @param rawQuery       its query string as sent, or {@code null}
+     * @param headers        its headers, case-insensitive
+     * @param declaredLength its Content-Length, or -1
+     */
+    public Admission admit(String method, String path, String rawQuery, Map<String, Object> headers, long declaredLength) {
+        CallbackRequest request;
         try {
-            answer = dispatch(message);
-        } catch (Exception e) {
-            // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
-            LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
-            answer = CallbackAnswer.of(500, "callback could not be processed; retry later");
+            request = CallbackRequest.parse(method, path, rawQuery, headers, basePath);
+        } catch (IllegalArgumentException e) {
+            warnMalformed();
+            return answer(MALFORMED);
         }
-        write(message, answer);
-        if (unread != null) {
-            VertxRequestBody.leaveUnread(unread, Math.max(maxBodySize, DRAIN_LIMIT));
-        }
-        // counted for the endpoint its path names (JMX, metrics)
-        statistics.callbackAnswered(path, basePath, answer.status());
-    }
-
-    private CallbackAnswer dispatch(Message message) {
-        CallbackRequest request = CallbackRequest.parse(message, basePath);
         if (request == null) {
-            return CallbackAnswer.UNKNOWN;
+            return answer(CallbackAnswer.UNKNOWN);
         }
         if (!signer.verify(request.path, request.expires, request.signature)) {
-            return CallbackAnswer.of(401, "missing or invalid signature");
+            return answer(CallbackAnswer.of(401, "missing or invalid signature"));
         }
         if (request.expired(clock.millis())) {
-            return CallbackAnswer.of(410, "callback URL expired");
+            return answer(CallbackAnswer.of(410, "callback URL expired"));
         }
         CallbackHandler target = request.isTrigger() ? triggers.get(request.name) : waits.pending(request.name, request.id);
         CallbackAnswer handshakeAnswer = handshake.answer(request, target);
         if (handshakeAnswer != null) {
-            return handshakeAnswer;
+            return answer(handshakeAnswer);
         }
-        int refused = readBody(message, request);
-        if (refused != 0) {
-            return CallbackAnswer.of(refused, refused == 413 ? "body too large" : "body not received");
+        if (target == null && request.isTrigger()) {
+            return answer(CallbackAnswer.UNKNOWN);
         }
-        if (target == null) {
-            if (request.isTrigger()) {
-                return CallbackAnswer.UNKNOWN;
-            }
-            target = waits.notPending(request.name, request.id);
+        if (declaredLength > maxBodySize) {
+            return answer(CallbackAnswer.of(413, "body too large"));
         }
-        return handOver(request, target);
+        return new Admission(null, request, target);
+    }
+
+    /** One line, no stack trace, at most once a minute: a sender must not be able to fill the log. */
+    private void warnMalformed() {
+        long now = System.nanoTime();
+        long last = lastMalformedWarning.get();
+        if ((last == 0 || now - last > MALFORMED_WARNING_INTERVAL) && lastMalformedWarning.compareAndSet(last, now)) {
+            LOG.warn("A logicwebhook callback with a malformed query string was refused (400); more are refused quietly"
+                     + " for a minute");
+        }
+    }
+
+    private static Admission answer(CallbackAnswer answer) {
+        return new Admission(answer, null, null);
+    }
+
+    /**
+     * The body of an admitted callback arrived: the callback runs on the component's pool, and {@code respond} gets its
+     * answer there (or on the thread that completes a trigger's route).
+     */
+    public void complete(Admission admission, byte[] body, Consumer<CallbackAnswer> respond) {
+        CallbackRequest request = admission.request;
+        request.body = body;
+        try {
+            pool.execute(() -> handOver(request, admission.target).whenComplete((answer, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Unexpected error answering a logicwebhook callback: {}", failure.getMessage(), failure);
+                }
+                respond.accept(failure != null ? FAILED : answer);
+            }));
+        } catch (RuntimeException e) {
+            // the pool is gone: the component is stopping
+            respond.accept(CallbackAnswer.unavailable("stopping; retry later"));
+        }
     }
 
     /** The checks every endpoint asks for (availability, method, payload signature), then the trigger or the wait. */
-    private static CallbackAnswer handOver(CallbackRequest request, CallbackHandler target) {
-        CallbackAnswer unavailable = target.unavailable();
-        if (unavailable != null) {
-            return unavailable;
-        }
-        String methods = target.configuration().getCallbackMethods();
-        if (!allowsMethod(methods, request.method)) {
-            return CallbackAnswer.notAllowed(methods);
-        }
-        PayloadSignatureVerifier verifier = target.payloadVerifier();
-        if (verifier != null) {
-            PayloadSignatureVerifier.Result result = verifier.verify(request::header, request.body);
-            if (!result.ok()) {
-                return CallbackAnswer.of(result.reason().startsWith("replayed") ? 409 : 401, result.reason());
+    private CompletionStage<CallbackAnswer> handOver(CallbackRequest request, CallbackHandler found) {
+        CallbackHandler target = found;
+        try {
+            if (target == null) {
+                // only the store may know it: this may block, and runs on the pool
+                target = waits.notPending(request.name, request.id);
             }
+            CallbackAnswer unavailable = target.unavailable();
+            if (unavailable != null) {
+                return CompletableFuture.completedFuture(unavailable);
+            }
+            String methods = target.configuration().getCallbackMethods();
+            if (!allowsMethod(methods, request.method)) {
+                return CompletableFuture.completedFuture(CallbackAnswer.notAllowed(methods));
+            }
+            PayloadSignatureVerifier verifier = target.payloadVerifier();
+            if (verifier != null) {
+                PayloadSignatureVerifier.Result result = verifier.verify(request::header, request.body);
+                if (!result.ok()) {
+                    return CompletableFuture.completedFuture(
+                            CallbackAnswer.of(result.reason().startsWith("replayed") ? 409 : 401, result.reason()));
+                }
+            }
+            return target.onCallback(request).thenApply(answer -> {
+                if (verifier != null && !answer.isSuccess()) {
+                    // verified but not taken: its sender will retry it, with the same delivery id
+                    verifier.forget(request::header);
+                }
+                return answer;
+            });
+        } catch (LogicWebhookStoreException e) {
+            LOG.warn("logicwebhook:{}: a callback was answered 503: {}", request.name, e.getMessage());
+            return CompletableFuture.completedFuture(STORE_DOWN);
         }
-        CallbackAnswer answer = target.onCallback(request);
-        if (verifier != null && !answer.isSuccess()) {
-            // verified but not taken: its sender will retry it, with the same delivery id
-            verifier.forget(request::header);
-        }
-        return answer;
     }
 
     static boolean allowsMethod(String allowedMethods, String method) {
@@ -211,39 +315,56 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         return false;
     }
 
+    /** Counts an answer for the endpoint the path names (JMX, metrics). */
+    public void count(String path, int status) {
+        statistics.callbackAnswered(path, basePath, status);
+    }
+
     /**
-     * Reads the body once the request is known to be ours; refuses one over maxBodySize, by its Content-Length before
-     * reading when the sender gives one, and by what arrived otherwise (on Vert.x without reading past the limit).
-     *
-     * @return the status to answer when the body cannot be taken, or 0
+     * The fallback: a request that a platform-http consumer (of an engine this component has no path of its own for)
+     * handed over, body read. Its thread waits for the answer.
      */
-    private int readBody(Message message, CallbackRequest request) {
-        long max = maxBodySize;
-        if (declaredLength(message) > max) {
-            return 413;
+    @Override
+    public void process(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String path = message.getHeader(Exchange.HTTP_PATH, String.class);
+        String query = message.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
+        if (query == null) {
+            query = message.getHeader(Exchange.HTTP_QUERY, String.class);
         }
-        Object raw = message.getBody();
-        byte[] body;
-        if (VERTX && VertxRequestBody.isUnreadRequest(raw)) {
-            try {
-                body = VertxRequestBody.read(raw, max, BODY_TIMEOUT);
-            } catch (TimeoutException e) {
-                return 408;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return 503;
-            } catch (ExecutionException e) {
-                // the sender went away while sending: it will not read the answer
-                return 408;
+        CallbackAnswer answer;
+        try {
+            Admission admission = admit(message.getHeader(Exchange.HTTP_METHOD, String.class), path, query,
+                    message.getHeaders(), declaredLength(message));
+            answer = admission.answer;
+            if (answer == null) {
+                byte[] body = message.getBody(byte[].class);
+                if (body != null && body.length > maxBodySize) {
+                    answer = CallbackAnswer.of(413, "body too large");
+                } else {
+                    CompletableFuture<CallbackAnswer> answered = new CompletableFuture<>();
+                    complete(admission, body != null ? body : new byte[0], answered::complete);
+                    answer = answered.join();
+                }
             }
-            if (body == null) {
-                return 413;
-            }
-        } else {
-            body = message.getBody(byte[].class);
+        } catch (RuntimeException e) {
+            // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
+            LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
+            answer = FAILED;
         }
-        request.body = body != null ? body : new byte[0];
-        return request.body.length <= max ? 0 : 413;
+        write(message, answer);
+        count(path, answer.status());
+    }
+
+    /** Writes the answer on the fallback path: no header of the request is echoed back to the sender. */
+    private static void write(Message message, CallbackAnswer answer) {
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+        if (answer.text() != null) {
+            message.setHeader(Exchange.CONTENT_TYPE, CallbackAnswer.TEXT);
+        }
+        answer.headers().forEach(message::setHeader);
+        message.setBody(answer.text());
     }
 
     /**
@@ -255,14 +376,19 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         if (value instanceof Number number) {
             return number.longValue();
         }
-        if (value instanceof String text) {
-            try {
-                return Long.parseLong(text.trim());
-            } catch (NumberFormatException e) {
-                return -1;
-            }
+        return value instanceof String text ? parseLength(text) : -1;
+    }
+
+    /** A Content-Length value, or -1 when it is not a number. */
+    public static long parseLength(String text) {
+        if (text == null) {
+            return -1;
         }
-        return -1;
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static boolean isPresent(String className) {
@@ -274,21 +400,15 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         }
     }
 
-    /** Writes the answer: no header of the request may be echoed back to the sender. */
-    private static void write(Message message, CallbackAnswer answer) {
-        message.getHeaders().clear();
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-        if (answer.text() != null) {
-            message.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
-        }
-        answer.headers().forEach(message::setHeader);
-        message.setBody(answer.text());
-    }
-
     @Override
     protected void doStop() throws Exception {
-        ServiceHelper.stopAndShutdownService(httpConsumer);
-        httpConsumer = null;
+        Object current = serving;
+        serving = null;
+        if (current instanceof org.apache.camel.Consumer consumer) {
+            ServiceHelper.stopAndShutdownService(consumer);
+        } else if (current instanceof AutoCloseable route) {
+            route.close();
+        }
         triggers.clear();
     }
 }

@@ -1,5 +1,8 @@
 package org.apache.camel.component.logicwebhook.callback;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import org.apache.camel.component.logicwebhook.LogicWebhookConfiguration;
 
 /**
@@ -36,8 +39,13 @@ public interface CallbackHandler {
         return null;
     }
 
-    /** Takes a callback that passed every check. */
-    CallbackAnswer onCallback(CallbackRequest request);
+    /**
+     * Takes a callback that passed every check, on the component's pool.
+     *
+     * @return the answer, once the trigger's route or the wait took the callback: a trigger's route may hand its
+     *         exchange on asynchronously, and no thread waits for it
+     */
+    CompletionStage<CallbackAnswer> onCallback(CallbackRequest request);
 
     /** A handler that answers every callback with the same refusal (a finished or unknown wait, say). */
     static CallbackHandler refusing(CallbackAnswer answer) {
@@ -67,8 +75,8 @@ public interface CallbackHandler {
             }
 
             @Override
-            public CallbackAnswer onCallback(CallbackRequest request) {
-                return answer;
+            public CompletionStage<CallbackAnswer> onCallback(CallbackRequest request) {
+                return CompletableFuture.completedFuture(answer);
             }
         };
     }

@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
@@ -59,10 +57,14 @@ public final class CallbackRequest {
     }
 
     /**
-     * @return the request, or {@code null} when its path is not one of ours
+     * @param  fullPath                 the request's path, with the base path somewhere in it
+     * @param  rawQuery                 the query string as it was sent, or {@code null}
+     * @param  httpHeaders              the request's headers (case-insensitive)
+     * @return                          the request, or {@code null} when its path is not one of ours
+     * @throws IllegalArgumentException when the query cannot be read (a malformed %-escape, say)
      */
-    static CallbackRequest parse(Message message, String basePath) {
-        String fullPath = message.getHeader(Exchange.HTTP_PATH, String.class);
+    static CallbackRequest parse(
+            String method, String fullPath, String rawQuery, Map<String, Object> httpHeaders, String basePath) {
         if (fullPath == null) {
             return null;
         }
@@ -80,13 +82,8 @@ public final class CallbackRequest {
                 return null;
             }
         }
-        Map<String, Object> parameters = parseQuery(message);
-        if (parameters == null) {
-            return null;
-        }
-        String method = message.getHeader(Exchange.HTTP_METHOD, String.class);
-        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method, parameters,
-                message.getHeaders());
+        return new CallbackRequest(path, segments[0], segments.length > 1 ? segments[1] : null, kind, method,
+                parseQuery(rawQuery), httpHeaders);
     }
 
     /** An HTTP header of the request (case-insensitive), as text, or {@code null}. */
@@ -152,18 +149,14 @@ public final class CallbackRequest {
         return path.startsWith("/") ? path.substring(1) : path;
     }
 
-    private static Map<String, Object> parseQuery(Message message) {
-        String raw = message.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        if (raw == null) {
-            raw = message.getHeader(Exchange.HTTP_QUERY, String.class);
-        }
+    private static Map<String, Object> parseQuery(String raw) {
         if (raw == null || raw.isEmpty()) {
             return new LinkedHashMap<>();
         }
         try {
             return URISupport.parseQuery(raw, false, true);
         } catch (Exception e) {
-            return null;
+            throw new IllegalArgumentException("the query string cannot be read", e);
         }
     }
 
