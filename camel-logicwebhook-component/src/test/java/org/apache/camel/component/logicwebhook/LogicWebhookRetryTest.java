@@ -49,6 +49,9 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
                         .routeId("impatient").autoStartup(false).to("mock:impatient");
                 from("logicwebhook:graphfeed?subscribeUri=" + service.url() + "/graph&handshake=graph")
                         .routeId("graphfeed").autoStartup(false).to("mock:graphfeed");
+                from("logicwebhook:quick?subscribeUri=" + service.url() + "/quick"
+                     + "&retryPolicy=fixed&retryCount=1&retryInterval=300")
+                        .routeId("quick").autoStartup(false).to("mock:quick");
                 from("direct:job")
                         .to("logicwebhook:job?subscribeUri=" + service.url() + "/jobs&timeout=10s")
                         .to("mock:job");
@@ -130,6 +133,20 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         assertEquals(2, service.requests("POST", "/subscriptions").size());
         assertEquals(0, registry().scheduledTasks());
         assertFalse(context.getRouteController().getRouteStatus("impatient").isStarted());
+    }
+
+    @Test
+    void aRetryIsDueOnTheComponentsClockNotOnTheRealOne() throws Exception {
+        // a retry also wakes the sweeper at its time on the real clock, but what is due is read on the component's
+        answer("POST /quick", 503);
+        CompletableFuture<Void> started = startRoute("quick");
+        await().until(() -> registry().scheduledTasks() == 1);
+        await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+                .until(() -> service.requests("POST", "/quick").size() == 1);
+        assertEquals(1, registry().scheduledTasks(), "the retry waits for the clock the test moves");
+        advance(300);
+        started.get(10, TimeUnit.SECONDS);
+        assertEquals(2, service.requests("POST", "/quick").size());
     }
 
     @Test
