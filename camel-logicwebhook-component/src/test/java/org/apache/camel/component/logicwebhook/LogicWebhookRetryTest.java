@@ -127,7 +127,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         awaitRequests("POST", "/subscriptions", 2);
         // retry 2 would wait at least 7 s more: past the 10 s startTimeout, so the start fails now
         Exception e = assertThrows(Exception.class, () -> started.get(10, TimeUnit.SECONDS));
-        LogicWebhookSubscriptionException failure = findCause(e);
+        LogicWebhookSubscriptionException failure = subscriptionFailure(e);
         assertEquals(503, failure.getStatusCode());
         assertTrue(failure.getMessage().contains("would come too late"), failure.getMessage());
         assertEquals(2, service.requests("POST", "/subscriptions").size());
@@ -153,7 +153,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
     void a4xxFailsTheStartAtOnceWithoutRetry() throws Exception {
         answer("POST /subscriptions", 403);
         Exception e = assertThrows(Exception.class, () -> startRoute("feed").get(10, TimeUnit.SECONDS));
-        assertEquals(403, findCause(e).getStatusCode());
+        assertEquals(403, subscriptionFailure(e).getStatusCode());
         assertEquals(1, service.requests("POST", "/subscriptions").size());
         assertEquals(0, registry().scheduledTasks());
     }
@@ -250,18 +250,9 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         CompletableFuture<Void> started = startRoute("unreachable");
         await().until(() -> registry().scheduledTasks() == 1);
         advance(2_000);
-        LogicWebhookSubscriptionException e = findCause(assertThrows(Exception.class,
+        LogicWebhookSubscriptionException e = subscriptionFailure(assertThrows(Exception.class,
                 () -> started.get(10, TimeUnit.SECONDS)));
         assertEquals(0, e.getStatusCode());
         assertTrue(e.getMessage().contains("after 1 retries"), e.getMessage());
-    }
-
-    private static LogicWebhookSubscriptionException findCause(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof LogicWebhookSubscriptionException found) {
-                return found;
-            }
-        }
-        throw new AssertionError("no LogicWebhookSubscriptionException in " + e, e);
     }
 }
