@@ -64,6 +64,26 @@ class LogicWebhookCallbackSecurityTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void onlyTheCanonicalSpellingOfTheSignatureIsAccepted() throws Exception {
+        MockEndpoint mock = getMockEndpoint("mock:events");
+        mock.expectedMessageCount(1);
+        String url = callbackUrlOf("events");
+        String sig = url.substring(url.indexOf("sig=") + "sig=".length());
+        assertEquals(43, sig.length(), "32 bytes, unpadded base64url: the last character carries 2 unused bits");
+
+        // the same 32 bytes to a lenient decoder: another character with the same high 4 bits, or padding
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = sig.charAt(sig.length() - 1);
+        String flipped = sig.substring(0, sig.length() - 1) + alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        String base = url.substring(0, url.indexOf("sig=") + "sig=".length());
+        assertEquals(401, service.post(base + flipped, "{}").statusCode(), "a padding bit set");
+        assertEquals(401, service.post(base + sig + "%3D", "{}").statusCode(), "padded");
+        assertEquals(401, service.post(url + "=", "{}").statusCode(), "padded, unencoded");
+        assertEquals(202, service.post(url, "{}").statusCode());
+        mock.assertIsSatisfied();
+    }
+
+    @Test
     void aSignedExpiryEndsTheUrlAndCannotBeChanged() throws Exception {
         String url = callbackUrlOf("leased");
         String expires = url.replaceAll(".*[?&]se=([0-9]+).*", "$1");

@@ -7,14 +7,16 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
- * Signed payloads over real HTTP, with the published test vectors: Standard Webhooks on a trigger (replays refused),
- * X-Hub-Signature-256 on an action (a bad signature resumes nothing).
+ * Signed payloads over real HTTP, with the published test vectors: Standard Webhooks on a trigger (replays refused;
+ * Svix's header names too), X-Hub-Signature-256 on an action (a bad signature resumes nothing).
  */
 class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
 
@@ -61,20 +63,28 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
         };
     }
 
-    @Test
-    void aTriggerTakesAStandardWebhooksDeliveryOnceAndRefusesForgeries() throws Exception {
+    /** Svix, Resend and Clerk may name the headers svix-*; the svix library's tests sign this vector under them. */
+    @ParameterizedTest
+    @ValueSource(strings = { "webhook", "svix" })
+    void aTriggerTakesAStandardWebhooksDeliveryOnceAndRefusesForgeries(String names) throws Exception {
         MockEndpoint mock = getMockEndpoint("mock:signed");
         mock.expectedBodiesReceived(SW_BODY);
         String url = callbackUrlOf("signed");
+        String[] headers = signed(names);
 
         assertEquals(401, service.post(url, SW_BODY).statusCode(), "unsigned");
-        assertEquals(401, service.post(url, SW_BODY.replace('2', '3'), "webhook-id", SW_ID,
-                "webhook-timestamp", SW_TIMESTAMP, "webhook-signature", SW_SIGNATURE).statusCode(), "tampered body");
-        assertEquals(202, service.post(url, SW_BODY, "webhook-id", SW_ID, "webhook-timestamp", SW_TIMESTAMP,
-                "webhook-signature", SW_SIGNATURE).statusCode());
-        assertEquals(409, service.post(url, SW_BODY, "webhook-id", SW_ID, "webhook-timestamp", SW_TIMESTAMP,
-                "webhook-signature", SW_SIGNATURE).statusCode(), "a replay");
+        assertEquals(401, service.post(url, SW_BODY.replace('2', '3'), headers).statusCode(), "tampered body");
+        assertEquals(202, service.post(url, SW_BODY, headers).statusCode());
+        assertEquals(409, service.post(url, SW_BODY, headers).statusCode(), "a replay");
+        assertEquals(409, service.post(url, SW_BODY, signed("svix".equals(names) ? "webhook" : "svix")).statusCode(),
+                "a replay under the other names");
         mock.assertIsSatisfied();
+    }
+
+    /** The published vector's headers, named {@code webhook-*} (the standard's names) or {@code svix-*}. */
+    private static String[] signed(String names) {
+        return new String[] {
+                names + "-id", SW_ID, names + "-timestamp", SW_TIMESTAMP, names + "-signature", SW_SIGNATURE };
     }
 
     @Test
@@ -82,7 +92,7 @@ class LogicWebhookPayloadSignatureTest extends LogicWebhookTestSupport {
         MockEndpoint mock = getMockEndpoint("mock:flaky");
         mock.expectedBodiesReceived(SW_BODY);
         String url = callbackUrlOf("flaky");
-        String[] headers = { "webhook-id", SW_ID, "webhook-timestamp", SW_TIMESTAMP, "webhook-signature", SW_SIGNATURE };
+        String[] headers = signed("webhook");
         assertEquals(500, service.post(url, SW_BODY, headers).statusCode());
         assertEquals(202, service.post(url, SW_BODY, headers).statusCode(), "the retry is not a replay");
         assertEquals(409, service.post(url, SW_BODY, headers).statusCode(), "once taken, it is");

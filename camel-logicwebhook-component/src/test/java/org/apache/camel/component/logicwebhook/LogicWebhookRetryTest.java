@@ -49,6 +49,9 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
                         .routeId("impatient").autoStartup(false).to("mock:impatient");
                 from("logicwebhook:graphfeed?subscribeUri=" + service.url() + "/graph&handshake=graph")
                         .routeId("graphfeed").autoStartup(false).to("mock:graphfeed");
+                from("logicwebhook:quick?subscribeUri=" + service.url() + "/quick"
+                     + "&retryPolicy=fixed&retryCount=1&retryInterval=300")
+                        .routeId("quick").autoStartup(false).to("mock:quick");
                 from("direct:job")
                         .to("logicwebhook:job?subscribeUri=" + service.url() + "/jobs&timeout=10s")
                         .to("mock:job");
@@ -124,7 +127,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         awaitRequests("POST", "/subscriptions", 2);
         // retry 2 would wait at least 7 s more: past the 10 s startTimeout, so the start fails now
         Exception e = assertThrows(Exception.class, () -> started.get(10, TimeUnit.SECONDS));
-        LogicWebhookSubscriptionException failure = findCause(e);
+        LogicWebhookSubscriptionException failure = subscriptionFailure(e);
         assertEquals(503, failure.getStatusCode());
         assertTrue(failure.getMessage().contains("would come too late"), failure.getMessage());
         assertEquals(2, service.requests("POST", "/subscriptions").size());
@@ -133,10 +136,24 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
     }
 
     @Test
+    void aRetryIsDueOnTheComponentsClockNotOnTheRealOne() throws Exception {
+        // a retry also wakes the sweeper at its time on the real clock, but what is due is read on the component's
+        answer("POST /quick", 503);
+        CompletableFuture<Void> started = startRoute("quick");
+        await().until(() -> registry().scheduledTasks() == 1);
+        await().during(1, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+                .until(() -> service.requests("POST", "/quick").size() == 1);
+        assertEquals(1, registry().scheduledTasks(), "the retry waits for the clock the test moves");
+        advance(300);
+        started.get(10, TimeUnit.SECONDS);
+        assertEquals(2, service.requests("POST", "/quick").size());
+    }
+
+    @Test
     void a4xxFailsTheStartAtOnceWithoutRetry() throws Exception {
         answer("POST /subscriptions", 403);
         Exception e = assertThrows(Exception.class, () -> startRoute("feed").get(10, TimeUnit.SECONDS));
-        assertEquals(403, findCause(e).getStatusCode());
+        assertEquals(403, subscriptionFailure(e).getStatusCode());
         assertEquals(1, service.requests("POST", "/subscriptions").size());
         assertEquals(0, registry().scheduledTasks());
     }
@@ -233,18 +250,9 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
         CompletableFuture<Void> started = startRoute("unreachable");
         await().until(() -> registry().scheduledTasks() == 1);
         advance(2_000);
-        LogicWebhookSubscriptionException e = findCause(assertThrows(Exception.class,
+        LogicWebhookSubscriptionException e = subscriptionFailure(assertThrows(Exception.class,
                 () -> started.get(10, TimeUnit.SECONDS)));
         assertEquals(0, e.getStatusCode());
         assertTrue(e.getMessage().contains("after 1 retries"), e.getMessage());
-    }
-
-    private static LogicWebhookSubscriptionException findCause(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof LogicWebhookSubscriptionException found) {
-                return found;
-            }
-        }
-        throw new AssertionError("no LogicWebhookSubscriptionException in " + e, e);
     }
 }

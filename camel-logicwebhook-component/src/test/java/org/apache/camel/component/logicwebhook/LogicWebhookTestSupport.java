@@ -113,4 +113,14 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
     static JsonNode json(String text) throws Exception {
         return RequestTemplate.JSON.readTree(text);
     }
+
+    /** The LogicWebhookSubscriptionException among the causes of a failed route start or exchange. */
+    static LogicWebhookSubscriptionException subscriptionFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LogicWebhookSubscriptionException found) {
+                return found;
+            }
+        }
+        throw new AssertionError("no LogicWebhookSubscriptionException in " + e, e);
+    }
 }

@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.FailedToStartRouteException;
@@ -182,11 +183,7 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
                         .routeId("refused").to("mock:refused");
             }
         }));
-        Throwable cause = e;
-        while (cause != null && !(cause instanceof LogicWebhookSubscriptionException)) {
-            cause = cause.getCause();
-        }
-        assertNotNull(cause, "expected a LogicWebhookSubscriptionException, got " + e);
+        LogicWebhookSubscriptionException cause = subscriptionFailure(e);
         String message = cause.getMessage();
         assertTrue(message.contains(service.url() + "/refuse"), message);
         assertTrue(message.contains("403"), message);
@@ -195,11 +192,29 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
         assertFalse(message.contains("hunter2-secret"), message);
         assertFalse(message.contains(component().getSigner().sign("refused", null)), message);
         assertTrue(message.contains("sig=…"), message);
-        assertEquals(403, ((LogicWebhookSubscriptionException) cause).getStatusCode());
+        assertEquals(403, cause.getStatusCode());
         // the callback path of the failed trigger is not left behind
         String url = "http://127.0.0.1:" + port + "/logicwebhook/refused?sig=" + component().getSigner().sign("refused", null);
         assertEquals(404, service.post(url, "{}").statusCode());
         assertTrue(e instanceof FailedToStartRouteException || e.getCause() != null);
+    }
+
+    @Test
+    void aRedirectFailsTheRouteStartSayingWhereItPointedAndIsNotFollowed() throws Exception {
+        service.on("POST /moved", r -> new FakeService.Answer(302, null,
+                Map.of("Location", service.url() + "/new-home?token=s3cr3t-query")));
+        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("logicwebhook:moved?subscribeUri=" + service.url() + "/moved").routeId("moved").to("mock:moved");
+            }
+        }));
+        LogicWebhookSubscriptionException failure = subscriptionFailure(e);
+        assertEquals(302, failure.getStatusCode());
+        assertEquals("POST " + service.url() + "/moved answered 302 (redirects are not followed) to " + service.url()
+                     + "/new-home?…", failure.getMessage());
+        assertEquals(0, service.requests("POST", "/new-home").size(), "the redirect was followed");
+        assertEquals(0, service.requests("GET", "/new-home").size(), "the redirect was followed");
     }
 
     @Test

@@ -46,22 +46,21 @@ public final class CallbackSigner {
         return ENCODER.encodeToString(mac(macs.get(0), signedText(path, expires)));
     }
 
-    /** Compares in constant time; a missing or malformed signature is simply not valid. */
+    /**
+     * Compares in constant time; a missing or malformed signature is simply not valid. Only the one form {@link #sign}
+     * writes is valid: the text is compared with it, not decoded, so that no other spelling of the same bytes (padding,
+     * or the unused low bits of the last character set) makes another valid URL.
+     */
     public boolean verify(String path, String expires, String signature) {
         if (signature == null || signature.isEmpty()) {
             return false;
         }
-        byte[] given;
-        try {
-            given = Base64.getUrlDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        byte[] given = signature.getBytes(StandardCharsets.UTF_8);
         String text = signedText(path, expires);
         boolean valid = false;
         for (ThreadLocal<Mac> mac : macs) {
             // every key is tried, so that the time taken does not tell which one matched
-            valid |= MessageDigest.isEqual(mac(mac, text), given);
+            valid |= MessageDigest.isEqual(ENCODER.encode(mac(mac, text)), given);
         }
         return valid;
     }

@@ -27,7 +27,11 @@ import javax.crypto.spec.SecretKeySpec;
  * list of {@code v1,<base64 HMAC-SHA256>} entries over {@code id.timestamp.body} (entries of other versions, such as
  * the asymmetric {@code v1a}, are ignored). A secret is base64 with an optional {@code whsec_} prefix. The timestamp
  * must be within the tolerance of the clock, either way, and an id is accepted once: a second delivery with the same
- * {@code webhook-id} is rejected as a replay while the id is remembered.</li>
+ * {@code webhook-id} is rejected as a replay while the id is remembered. Svix, and the senders that deliver through it
+ * (Resend, Clerk), may name the headers {@code svix-id}, {@code svix-timestamp} and {@code svix-signature}: as the svix
+ * library does, one whole set is read, never a mix: the {@code webhook-*} set when all three are there, else the
+ * {@code svix-*} set when any of them is there. The two share one replay cache, so a delivery replayed under the other
+ * names is a replay too.</li>
  * <li>{@link Scheme#HUB_SIGNATURE_256} (GitHub, WebSub): header {@code X-Hub-Signature-256: sha256=<hex>}, the
  * HMAC-SHA256 of the raw body with the UTF-8 bytes of the secret as the key.</li>
  * </ul>
@@ -63,9 +67,21 @@ public final class PayloadSignatureVerifier {
     static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
     static final int DEFAULT_REPLAY_CACHE_CAPACITY = 10_000;
 
-    static final String WEBHOOK_ID = "webhook-id";
-    static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
-    static final String WEBHOOK_SIGNATURE = "webhook-signature";
+    /** The names of the three Standard Webhooks headers, as the standard has them or as Svix brands them. */
+    private record HeaderNames(String id, String timestamp, String signature) {
+
+        boolean allPresent(Function<String, String> header) {
+            return value(header, id) != null && value(header, timestamp) != null && value(header, signature) != null;
+        }
+
+        boolean anyPresent(Function<String, String> header) {
+            return value(header, id) != null || value(header, timestamp) != null || value(header, signature) != null;
+        }
+    }
+
+    private static final HeaderNames STANDARD_HEADERS
+            = new HeaderNames("webhook-id", "webhook-timestamp", "webhook-signature");
+    private static final HeaderNames SVIX_HEADERS = new HeaderNames("svix-id", "svix-timestamp", "svix-signature");
     static final String HUB_SIGNATURE_256 = "X-Hub-Signature-256";
 
     static final String SECRET_PREFIX = "whsec_";
@@ -138,28 +154,38 @@ public final class PayloadSignatureVerifier {
      */
     void forget(Function<String, String> header) {
         if (scheme == Scheme.STANDARD_WEBHOOKS) {
-            String id = value(header, WEBHOOK_ID);
+            String id = value(header, headerNames(header).id());
             if (id != null) {
                 replays.forget(id);
             }
         }
     }
 
+    /**
+     * The set of names a delivery uses: the standard's when it carries all three, else Svix's when it carries any of
+     * them (so that what is missing is named as the sender names it), else the standard's.
+     */
+    private static HeaderNames headerNames(Function<String, String> header) {
+        boolean standard = STANDARD_HEADERS.allPresent(header) || !SVIX_HEADERS.anyPresent(header);
+        return standard ? STANDARD_HEADERS : SVIX_HEADERS;
+    }
+
     private Result verifyStandard(Function<String, String> header, byte[] body) {
-        String id = value(header, WEBHOOK_ID);
+        HeaderNames names = headerNames(header);
+        String id = value(header, names.id());
         if (id == null) {
-            return Result.reject("missing " + WEBHOOK_ID + " header");
+            return Result.reject("missing " + names.id() + " header");
         }
-        String timestampValue = value(header, WEBHOOK_TIMESTAMP);
+        String timestampValue = value(header, names.timestamp());
         if (timestampValue == null) {
-            return Result.reject("missing " + WEBHOOK_TIMESTAMP + " header");
+            return Result.reject("missing " + names.timestamp() + " header");
         }
-        String signatures = value(header, WEBHOOK_SIGNATURE);
+        String signatures = value(header, names.signature());
         if (signatures == null) {
-            return Result.reject("missing " + WEBHOOK_SIGNATURE + " header");
+            return Result.reject("missing " + names.signature() + " header");
         }
         if (!isDigits(timestampValue) || timestampValue.length() > MAX_TIMESTAMP_DIGITS) {
-            return Result.reject("invalid " + WEBHOOK_TIMESTAMP + " header");
+            return Result.reject("invalid " + names.timestamp() + " header");
         }
         long timestamp = Long.parseLong(timestampValue);
         long now = clock.instant().getEpochSecond();
@@ -195,7 +221,7 @@ public final class PayloadSignatureVerifier {
         long rememberUntil = Math.max(now, timestamp) + toleranceSeconds;
         return switch (replays.record(id, rememberUntil, now)) {
             case RECORDED -> Result.OK;
-            case SEEN -> Result.reject("replayed " + WEBHOOK_ID);
+            case SEEN -> Result.reject("replayed " + names.id());
             case FULL -> Result.reject("replay cache full");
         };
     }

@@ -3,11 +3,15 @@ package org.apache.camel.component.logicwebhook.subscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.Future;
+import java.util.function.LongFunction;
 
 /**
  * Work due at a time of the component's clock: retries and lease renewals. The wait registry's sweeper takes what is
  * due on each tick and hands it to the worker pool, so a test that moves the clock moves these too, and a task waiting
- * for its time holds no thread. Camel's schedulers measure real time, which a test cannot move.
+ * for its time holds no thread. Camel's schedulers measure real time, which a test cannot move. So that a task does not
+ * wait for the next tick after its time, whoever runs them may also be asked to wake up at each task's time
+ * ({@link #wakeUpWith}); such a wake-up is cancelled once its task leaves the queue another way.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -26,6 +30,7 @@ public final class DueTasks {
         final Task task;
         private final long sequence;
         private volatile boolean cancelled;
+        private volatile Future<?> wakeUp;
 
         private Entry(long dueAt, long sequence, Task task) {
             this.dueAt = dueAt;
@@ -35,6 +40,14 @@ public final class DueTasks {
 
         public void cancel() {
             cancelled = true;
+            stopWakeUp();
+        }
+
+        private void stopWakeUp() {
+            Future<?> pending = wakeUp;
+            if (pending != null) {
+                pending.cancel(false);
+            }
         }
 
         @Override
@@ -47,6 +60,15 @@ public final class DueTasks {
     private final PriorityQueue<Entry> queue = new PriorityQueue<>();
     private long sequence;
     private boolean closed;
+    private LongFunction<Future<?>> wakeUp = dueAt -> null;
+
+    /**
+     * @param wakeUp asked, for each task scheduled from now on, to run what is due at the task's time; returns what
+     *               cancels that wake-up, or {@code null} when there is none
+     */
+    public synchronized void wakeUpWith(LongFunction<Future<?>> wakeUp) {
+        this.wakeUp = wakeUp;
+    }
 
     /**
      * @return the entry, or {@code null} when the component is stopping: the task was abandoned right away
@@ -56,6 +78,7 @@ public final class DueTasks {
             if (!closed) {
                 Entry entry = new Entry(dueAt, sequence++, task);
                 queue.add(entry);
+                entry.wakeUp = wakeUp.apply(dueAt);
                 return entry;
             }
         }
@@ -68,6 +91,7 @@ public final class DueTasks {
         List<Task> due = new ArrayList<>();
         while (!queue.isEmpty() && queue.peek().dueAt <= now) {
             Entry entry = queue.poll();
+            entry.stopWakeUp();
             if (!entry.cancelled) {
                 due.add(entry.task);
             }
@@ -80,6 +104,7 @@ public final class DueTasks {
         closed = true;
         List<Task> left = new ArrayList<>();
         for (Entry entry : queue) {
+            entry.stopWakeUp();
             if (!entry.cancelled) {
                 left.add(entry.task);
             }

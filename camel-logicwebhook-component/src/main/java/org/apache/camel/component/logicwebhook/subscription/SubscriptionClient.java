@@ -144,13 +144,23 @@ public final class SubscriptionClient extends ServiceSupport {
         Message out = exchange.getMessage();
         int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = out.getBody(String.class);
+        String location = out.getHeader("Location", String.class);
         if (status < 200 || status > 299) {
             throw new LogicWebhookSubscriptionException(
-                    what + " answered " + status + ": " + excerpt(body), status, body, out.getHeader("Retry-After",
+                    what + " answered " + answer(status, body, location), status, body, out.getHeader("Retry-After",
                             String.class),
                     LogicWebhookSubscriptionException.isRetryableStatus(status), null);
         }
-        return new Response(status, body, out.getHeader("Location", String.class));
+        return new Response(status, body, location);
+    }
+
+    /** A failed answer for a message: a redirect says where it pointed (no query), as it is never followed. */
+    private static String answer(int status, String body, String location) {
+        if (status < 300 || status > 399) {
+            return status + ": " + excerpt(body);
+        }
+        String to = location == null ? "" : " to " + OutboundRequest.safeUri(location);
+        return status + " (redirects are not followed)" + to;
     }
 
     private void checkAllowedHost(OutboundRequest request) throws LogicWebhookSubscriptionException {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +53,7 @@ public final class WaitRegistry extends ServiceSupport {
     private final String incarnation = newId();
     private final Orphans orphans;
     private volatile Clock clock;
-    private ScheduledExecutorService sweeper;
+    private volatile ScheduledExecutorService sweeper;
     private ExecutorService workers;
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
@@ -225,11 +227,35 @@ public final class WaitRegistry extends ServiceSupport {
                 }
             }
         }
+        runDue(now);
+        if (orphans != null) {
+            orphans.tick(now);
+        }
+    }
+
+    private void runDue(long now) {
         for (DueTasks.Task task : dueTasks.takeDue(now)) {
             execute(task::run);
         }
-        if (orphans != null) {
-            orphans.tick(now);
+    }
+
+    /**
+     * Runs what is due at a task's time rather than at the next sweep after it: a delayed entry on the sweeper's queue,
+     * not a thread. The delay and what is due are both read on the component's clock, so with a clock that a test moves
+     * nothing runs early; and whatever a wake-up misses, the next sweep takes.
+     */
+    private Future<?> wakeUpAt(long dueAt) {
+        ScheduledExecutorService executor = sweeper;
+        if (executor == null) {
+            return null;
+        }
+        // a millisecond late: the scheduler's clock is not the wall clock, and the two drift apart by a fraction of one
+        long delay = Math.max(0, dueAt - now()) + 1;
+        try {
+            return executor.schedule(() -> runDue(now()), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Camel bounds the sweeper's queue: past that, tasks wait for the sweep as they did before wake-ups
+            return null;
         }
     }
 
@@ -375,6 +401,7 @@ public final class WaitRegistry extends ServiceSupport {
         }
         sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
         sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
+        dueTasks.wakeUpWith(this::wakeUpAt);
     }
 
     @Override

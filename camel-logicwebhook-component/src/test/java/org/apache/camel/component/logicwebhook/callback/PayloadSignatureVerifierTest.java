@@ -106,6 +106,86 @@ class PayloadSignatureVerifierTest {
         assertOk(verifier.verify(name -> (String) headers.get(name), utf8(SW_BODY)));
     }
 
+    // ---- Standard Webhooks: Svix's names for the headers
+
+    /*
+     * Svix (and Resend, Clerk, which deliver through it) may send svix-id, svix-timestamp and svix-signature. The svix
+     * library's own tests sign this vector's secret, id and body as standardSign does and send them under these names
+     * (svix/svix-webhooks: ruby/spec/webhook_spec.rb, javascript/src/webhook.test.ts); its verifiers
+     * (java/lib/src/main/java/com/svix/Webhook.java, python/svix/webhooks.py) read one whole set of names, never a mix
+     * (theirs first, then the standard's: ours reads the standard's first, which only matters when both are complete).
+     */
+
+    @Test
+    void svixNamedHeadersOfThePublishedVectorVerify() {
+        PayloadSignatureVerifier verifier = standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP));
+        assertOk(verifier.verify(named("svix-id", SW_ID, "svix-timestamp", Long.toString(SW_TIMESTAMP),
+                "svix-signature", SW_SIGNATURE), utf8(SW_BODY)));
+    }
+
+    @Test
+    void aSvixDeliveryWithSeveralSignaturesVerifies() {
+        // Svix signs id.timestamp.body with the base64-decoded whsec_ secret, as standardSign does
+        long timestamp = SW_TIMESTAMP + 42;
+        byte[] body = utf8("{\"type\":\"email.delivered\",\"data\":{\"to\":\"a@example.com\"}}");
+        String signatures = SW_OTHER_V1 + " " + standardSign(SW_SECRET, "msg_svix_1", timestamp, body);
+        PayloadSignatureVerifier verifier = standard(List.of(SW_SECRET), clockAt(timestamp));
+        assertOk(verifier.verify(named("Svix-Id", "msg_svix_1", "Svix-Timestamp", Long.toString(timestamp),
+                "Svix-Signature", signatures), body));
+        assertRejected(verifier.verify(named("svix-id", "msg_svix_2", "svix-timestamp", Long.toString(timestamp),
+                "svix-signature", signatures), body), "no matching signature");
+    }
+
+    @Test
+    void aSvixDeliveryIsRefusedNamingTheHeaderItLacksOrGotWrong() {
+        PayloadSignatureVerifier verifier = standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP));
+        String timestamp = Long.toString(SW_TIMESTAMP);
+        assertRejected(verifier.verify(named("svix-id", SW_ID, "svix-timestamp", timestamp), utf8(SW_BODY)),
+                "missing svix-signature header");
+        assertRejected(verifier.verify(named("svix-timestamp", timestamp, "svix-signature", SW_SIGNATURE),
+                utf8(SW_BODY)), "missing svix-id header");
+        assertRejected(verifier.verify(named("svix-id", SW_ID, "svix-timestamp", "soon", "svix-signature",
+                SW_SIGNATURE), utf8(SW_BODY)), "invalid svix-timestamp header");
+    }
+
+    @Test
+    void theTwoSetsOfNamesAreNeverMixed() {
+        PayloadSignatureVerifier verifier = standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP));
+        String timestamp = Long.toString(SW_TIMESTAMP);
+        assertRejected(verifier.verify(named("webhook-id", SW_ID, "svix-timestamp", timestamp, "svix-signature",
+                SW_SIGNATURE), utf8(SW_BODY)), "missing svix-id header");
+        assertRejected(verifier.verify(named("svix-id", SW_ID, "webhook-timestamp", timestamp, "webhook-signature",
+                SW_SIGNATURE), utf8(SW_BODY)), "missing svix-timestamp header");
+    }
+
+    @Test
+    void aCompleteStandardSetIsReadBeforeTheSvixOne() {
+        String timestamp = Long.toString(SW_TIMESTAMP);
+        assertOk(standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP)).verify(named(
+                "webhook-id", SW_ID, "webhook-timestamp", timestamp, "webhook-signature", SW_SIGNATURE,
+                "svix-id", SW_ID, "svix-timestamp", timestamp, "svix-signature", SW_BAD_SIGNATURE), utf8(SW_BODY)));
+        assertRejected(standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP)).verify(named(
+                "webhook-id", SW_ID, "webhook-timestamp", timestamp, "webhook-signature", SW_BAD_SIGNATURE,
+                "svix-id", SW_ID, "svix-timestamp", timestamp, "svix-signature", SW_SIGNATURE), utf8(SW_BODY)),
+                "no matching signature");
+    }
+
+    @Test
+    void aDeliveryReplayedUnderTheOtherNamesIsAReplay() {
+        PayloadSignatureVerifier verifier = standard(List.of(SW_SECRET), clockAt(SW_TIMESTAMP));
+        String timestamp = Long.toString(SW_TIMESTAMP);
+        Function<String, String> svix = named("svix-id", SW_ID, "svix-timestamp", timestamp, "svix-signature",
+                SW_SIGNATURE);
+        assertOk(verifier.verify(svix, utf8(SW_BODY)));
+        assertRejected(verifier.verify(standardHeaders(SW_ID, SW_TIMESTAMP, SW_SIGNATURE), utf8(SW_BODY)),
+                "replayed webhook-id");
+        assertRejected(verifier.verify(svix, utf8(SW_BODY)), "replayed svix-id");
+
+        // a delivery the route did not take is forgotten under the names it came with, so Svix's retry is taken
+        verifier.forget(svix);
+        assertOk(verifier.verify(svix, utf8(SW_BODY)));
+    }
+
     // ---- Standard Webhooks: tampering
 
     @Test
@@ -514,6 +594,15 @@ class PayloadSignatureVerifierTest {
             case "webhook-signature" -> signature;
             default -> null;
         };
+    }
+
+    /** A case-insensitive lookup of the headers given as name, value, name, value… */
+    private static Function<String, String> named(String... namesAndValues) {
+        Map<String, Object> headers = new CaseInsensitiveMap();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            headers.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return name -> (String) headers.get(name);
     }
 
     private static Function<String, String> hubHeader(String signature) {
