@@ -1,11 +1,16 @@
 package org.apache.camel.component.logicwebhook;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -130,5 +135,53 @@ class LogicWebhookRequestBodyTest extends LogicWebhookTestSupport {
                 "a=1".getBytes(StandardCharsets.ISO_8859_1));
         assertTrue(status != null && !status.contains(" 5"), String.valueOf(status));
         assertFalse(status.isEmpty());
+    }
+
+    /**
+     * A sender that keeps writing a large body after an early refusal must still read the refusal: what it sends is
+     * read and dropped (not reset under it), and the connection closed once it is done (RFC 9112 §9.6).
+     */
+    @Test
+    void aSenderStillUploadingReadsTheRefusalInsteadOfABrokenPipe() throws Exception {
+        String valid = target(callbackUrlOf("events"));
+        String forged = valid.replaceAll("sig=.*", "sig=AAAA");
+        assertEquals("HTTP/1.1 401 Unauthorized", statusWhileUploading(forged, 4_000_000));
+        assertEquals("HTTP/1.1 413 Request Entity Too Large", statusWhileUploading(valid, 4_000_000));
+        getMockEndpoint("mock:events").expectedMessageCount(0);
+        getMockEndpoint("mock:events").assertIsSatisfied();
+    }
+
+    /** Writes the whole body on another thread, as a client that does not read before it has sent does. */
+    private String statusWhileUploading(String target, int length) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                       + "Content-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                byte[] block = new byte[64 * 1024];
+                try {
+                    for (int sent = 0; sent < length; sent += block.length) {
+                        out.write(block, 0, Math.min(block.length, length - sent));
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            String status = in.readLine();
+            upload.get(20, TimeUnit.SECONDS);
+            return status;
+        }
+    }
+
+    @Test
+    void aMalformedQueryIsRefusedAs401Or400() throws Exception {
+        for (String query : List.of("sig=%%%", "sig=%zz&se=%", "%=%&&=")) {
+            String status = statusLineFor("POST /logicwebhook/events?" + query + " HTTP/1.1\r\nHost: x\r\n"
+                                          + "Content-Length: 0\r\n\r\n", null);
+            assertTrue(List.of("HTTP/1.1 401 Unauthorized", "HTTP/1.1 400 Bad Request").contains(status), status);
+        }
     }
 }
