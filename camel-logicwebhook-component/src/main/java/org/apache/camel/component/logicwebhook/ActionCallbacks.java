@@ -30,6 +30,7 @@ final class ActionCallbacks implements WaitCallbacks {
     static final CallbackAnswer INVALID_JSON = CallbackAnswer.of(400, "body is not valid JSON");
     private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
     private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
+    private static final CallbackAnswer HANDED_OVER = CallbackAnswer.unavailable("stopping; retry later");
     private static final CallbackAnswer NO_RESUME_URI
             = CallbackAnswer.of(410, "wait no longer has an exchange, and its action has no resumeUri");
     private static final CallbackAnswer NO_ACTION
@@ -85,7 +86,12 @@ final class ActionCallbacks implements WaitCallbacks {
         if (outcome == null) {
             return CallbackAnswer.UNKNOWN;
         }
-        return outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED ? ALREADY_RECEIVED : GONE;
+        return switch (outcome) {
+            case COMPLETED, FAILED -> ALREADY_RECEIVED;
+            // the wait store keeps it: the next start, or another node, resumes it when the sender tries again
+            case HANDED_OVER -> HANDED_OVER;
+            default -> GONE;
+        };
     }
 
     private static CallbackAnswer storedAnswer(StoredWait wait) {
@@ -188,7 +194,7 @@ final class ActionCallbacks implements WaitCallbacks {
             if (!orphans.claim(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, result, false, now)) {
                 return storedAnswer(registry.stored(wait.id()));
             }
-            orphans.deliverLater(producer, wait.id(), configuration().isUnsubscribeOnCallback());
+            orphans.settleLater(producer.name(), wait.id());
             return CallbackAnswer.OK;
         }
 

@@ -193,9 +193,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         }
         signer = new CallbackSigner(keys);
         WaitStore store = createWaitStore();
-        Recovery recovery = new Recovery(waitStoreHeartbeatInterval, waitStoreNodeTimeout,
-                waitStore == null && waitStoreDataSource == null && JdbcWaitStore.isExclusive(waitStoreUrl),
-                finishedWaitsRetention);
+        Recovery recovery = new Recovery(waitStoreHeartbeatInterval, waitStoreNodeTimeout, finishedWaitsRetention);
         waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, timeoutCheckInterval,
                 workerPoolSize);
         dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, callbackBodyTimeout, signer,

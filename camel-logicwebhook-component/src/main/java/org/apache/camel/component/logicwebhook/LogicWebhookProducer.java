@@ -341,6 +341,11 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     }
 
     @Override
+    public boolean unsubscribesOnCallback() {
+        return getEndpoint().getConfiguration().isUnsubscribeOnCallback();
+    }
+
+    @Override
     public boolean resumesOrphans() {
         return resumeTemplate != null;
     }

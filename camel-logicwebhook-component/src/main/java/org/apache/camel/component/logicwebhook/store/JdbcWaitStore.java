@@ -65,6 +65,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private final DataSource dataSource;
     private final Runnable closeDataSource;
     private boolean createSchema = true;
+    private volatile boolean exclusive;
 
     public JdbcWaitStore(DataSource dataSource) {
         this(dataSource, () -> {
@@ -87,11 +88,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         this.createSchema = createSchema;
     }
 
-    /**
-     * Whether a JDBC URL names an H2 database that only this JVM can open (an embedded file, not a server): then every
-     * other incarnation in it is gone, and its waits are orphans at once.
-     */
-    public static boolean isExclusive(String url) {
+    /** Whether a JDBC URL names an H2 database that only one JVM can open (an embedded file, not a server). */
+    static boolean isExclusive(String url) {
         if (url == null || !url.startsWith("jdbc:h2:")) {
             return false;
         }
@@ -110,13 +108,22 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     protected void doStart() throws Exception {
-        if (createSchema) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                for (String ddl : SCHEMA) {
-                    statement.execute(ddl);
+        try (Connection connection = dataSource.getConnection()) {
+            exclusive = isExclusive(connection.getMetaData().getURL());
+            if (createSchema) {
+                try (Statement statement = connection.createStatement()) {
+                    for (String ddl : SCHEMA) {
+                        statement.execute(ddl);
+                    }
                 }
             }
         }
+    }
+
+    /** An embedded H2 file, which only one JVM can open (known once the store started). */
+    @Override
+    public boolean isExclusive() {
+        return exclusive;
     }
 
     @Override

@@ -22,6 +22,14 @@ public interface WaitStore extends Service {
     /** Whether waits outlive this JVM: then a graceful stop hands them over instead of cancelling them. */
     boolean isDurable();
 
+    /**
+     * Whether only this JVM can use the store (an embedded file database): then every other incarnation in it is gone,
+     * and its waits are orphans at once rather than after the node timeout.
+     */
+    default boolean isExclusive() {
+        return false;
+    }
+
     /** A new wait, written before its subscribe request goes out. */
     void insert(StoredWait wait);
 

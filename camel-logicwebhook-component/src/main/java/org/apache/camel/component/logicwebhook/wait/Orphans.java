@@ -79,7 +79,7 @@ public final class Orphans {
     /** Called on every sweep: the store's work goes to the worker pool, one tick at a time, at its own interval. */
     void tick(long now) {
         // orphans are resumed by running actions: none runs before the context has started
-        if (registry.context().isStarted() && ticking.compareAndSet(false, true)) {
+        if (registry.context().isStarted() && !stopping() && ticking.compareAndSet(false, true)) {
             registry.execute(() -> {
                 try {
                     work(now);
@@ -105,15 +105,7 @@ public final class Orphans {
                      + " resumeUri", adopted);
         }
         for (StoredWait wait : store.orphanWork(registry.incarnation(), now, BATCH)) {
-            if (working.add(wait.id())) {
-                registry.execute(() -> {
-                    try {
-                        handle(wait, now);
-                    } finally {
-                        working.remove(wait.id());
-                    }
-                });
-            }
+            settleLater(wait.endpoint(), wait.id());
         }
         if (now >= nextPurge) {
             nextPurge = now + PURGE_INTERVAL;
@@ -122,27 +114,53 @@ public final class Orphans {
         }
     }
 
-    /** An orphan past its deadline, or finished but not delivered. */
-    private void handle(StoredWait wait, long now) {
-        WaitOwner owner = ownerOrWarn(wait.endpoint());
-        if (owner == null) {
+    /**
+     * Settles an orphan on the worker pool, unless it is being settled already: one procedure for an orphan past its
+     * deadline and for one that a callback finished, so that whichever of the sweep and the callback comes first does
+     * it, once.
+     */
+    public void settleLater(String endpoint, String id) {
+        if (!working.add(id)) {
             return;
         }
-        try {
-            StoredWait finished = wait;
-            if (wait.isPending()) {
-                if (!store.finish(wait.id(), WaitOutcome.TIMED_OUT.name(), null, false, now)) {
-                    return;
-                }
-                // as the live action does on a timeout: unsubscribe first
-                unsubscribe(owner, wait);
-                finished = store.find(wait.id());
+        registry.execute(() -> {
+            try {
+                settle(endpoint, id);
+            } catch (RuntimeException e) {
+                LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}", endpoint,
+                        e.getMessage());
+            } finally {
+                working.remove(id);
             }
-            deliver(owner, finished);
-        } catch (RuntimeException e) {
-            LOG.warn("logicwebhook:{} could not finish an orphaned wait (tried again shortly): {}", wait.endpoint(),
-                    e.getMessage());
+        });
+    }
+
+    /**
+     * Read again under the working guard, so that what was delivered meanwhile is not delivered twice. A pending wait
+     * past its deadline is unsubscribed first, then claimed as timed out; a callback's is unsubscribed once claimed (when
+     * its endpoint unsubscribes on callback); then the outcome goes to the resumeUri and the wait is marked delivered. A
+     * delivery that fails, or that a crash cuts short, is made again (with the unsubscribe of a callback's): at least
+     * once.
+     */
+    private void settle(String endpoint, String id) {
+        WaitOwner owner = ownerOrWarn(endpoint);
+        StoredWait wait = store.find(id);
+        if (owner == null || wait == null || wait.delivered() || !registry.incarnation().equals(wait.owner())) {
+            return;
         }
+        long now = registry.now();
+        if (wait.isPending()) {
+            if (wait.deadline() > now) {
+                return;
+            }
+            // as the live action does on a timeout: unsubscribe first
+            unsubscribe(owner, wait);
+            store.finish(id, WaitOutcome.TIMED_OUT.name(), null, false, now);
+            wait = store.find(id);
+        } else if (!WaitOutcome.TIMED_OUT.name().equals(wait.state()) && owner.unsubscribesOnCallback()) {
+            unsubscribe(owner, wait);
+        }
+        deliver(owner, wait);
     }
 
     private WaitOwner ownerOrWarn(String endpoint) {
@@ -160,6 +178,10 @@ public final class Orphans {
      * @return the wait as this incarnation's orphan, or {@code null} when a live incarnation owns it
      */
     public StoredWait adoptForCallback(StoredWait wait, long now) {
+        if (stopping()) {
+            // what this incarnation handed over is for the next one, or another node
+            return null;
+        }
         if (registry.incarnation().equals(wait.owner()) && wait.adopted()) {
             return wait;
         }
@@ -176,29 +198,6 @@ public final class Orphans {
      */
     public boolean claim(StoredWait wait, WaitOutcome outcome, String result, boolean delivered, long now) {
         return store.finish(wait.id(), outcome.name(), result, delivered, now);
-    }
-
-    /** Delivers a claimed orphan on the worker pool: its resumeUri, then its unsubscribe if the endpoint asks for it. */
-    public void deliverLater(WaitOwner owner, String id, boolean unsubscribe) {
-        if (!working.add(id)) {
-            return;
-        }
-        registry.execute(() -> {
-            try {
-                StoredWait wait = store.find(id);
-                if (wait != null && !wait.delivered()) {
-                    deliver(owner, wait);
-                    if (unsubscribe) {
-                        unsubscribe(owner, wait);
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("logicwebhook:{} could not deliver an orphaned wait (tried again shortly): {}", owner.name(),
-                        e.getMessage());
-            } finally {
-                working.remove(id);
-            }
-        });
     }
 
     /** Sends an orphan's unsubscribe request, or says why it cannot. */
@@ -224,8 +223,12 @@ public final class Orphans {
         store.delivered(wait.id());
     }
 
+    private boolean stopping() {
+        return registry.context().isStopping() || !registry.isRunAllowed();
+    }
+
     private long staleBefore(long now) {
-        return recovery.exclusive() ? Long.MAX_VALUE : now - recovery.nodeTimeout();
+        return store.isExclusive() ? Long.MAX_VALUE : now - recovery.nodeTimeout();
     }
 
     private static String shortId(String id) {

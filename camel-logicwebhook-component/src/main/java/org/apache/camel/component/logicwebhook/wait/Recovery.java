@@ -7,9 +7,7 @@ package org.apache.camel.component.logicwebhook.wait;
  *
  * @param heartbeatInterval how often this incarnation says it is alive, and looks for orphans
  * @param nodeTimeout       an incarnation not heard of for this long is gone: its waits are orphans
- * @param exclusive         whether this JVM is the store's only user (an embedded file database): every other
- *                          incarnation's waits are orphans at once
  * @param finishedRetention how long finished waits are kept, so that a late callback is answered 409 or 410
  */
-public record Recovery(long heartbeatInterval, long nodeTimeout, boolean exclusive, long finishedRetention) {
+public record Recovery(long heartbeatInterval, long nodeTimeout, long finishedRetention) {
 }

@@ -33,6 +33,9 @@ public interface WaitOwner {
      */
     void unsubscribe(String waitId, String trackingId, OutboundRequest request);
 
+    /** Whether its endpoint unsubscribes once a callback came. */
+    boolean unsubscribesOnCallback();
+
     /** Whether its endpoint has a {@code resumeUri}, where the outcome of an orphan goes. */
     boolean resumesOrphans();
 
