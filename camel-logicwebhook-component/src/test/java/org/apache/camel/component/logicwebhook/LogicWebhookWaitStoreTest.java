@@ -302,6 +302,65 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("subscribed = TRUE") == 1);
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anOrphansCallbackThatComesWhileItsDeadlineIsBeingClaimedResumesItOnce(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        first.close();
+
+        clock.advance(11_000);
+        GatedWaitStore gated = new GatedWaitStore(new JdbcWaitStore(database), "TIMED_OUT");
+        DurableApp second = app(true, "", component -> component.setWaitStore(gated));
+        // the sweep unsubscribes the orphan past its deadline, and is held just before its claim
+        second.sweep();
+        assertTrue(gated.arrived.await(10, TimeUnit.SECONDS));
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        gated.open.countDown();
+
+        await().until(() -> rows("delivered = TRUE") == 1);
+        assertEquals(1, rows("state = 'COMPLETED'"), "the callback's claim counted, the deadline's did not");
+        assertEquals(1, second.resumed.size());
+        assertEquals("approved", new String((byte[]) second.resumed.get(0).body()));
+        assertNull(second.resumed.get(0).exception());
+        assertEquals(1, deletes().size(), "unsubscribed once");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aCallbackWhoseClaimIsBeingWrittenWhenTheApplicationStopsIsNotHandedOver(TestDatabases store) throws Exception {
+        setUp(store);
+        GatedWaitStore gated = new GatedWaitStore(new JdbcWaitStore(database), "COMPLETED");
+        DurableApp app = app(true, "", component -> component.setWaitStore(gated));
+        Future<Exchange> waiting = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        CompletableFuture<Integer> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return service.post(callback, "approved").statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(gated.arrived.await(10, TimeUnit.SECONDS));
+        // the stop comes between the callback's decision and its write: it must leave that wait alone
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(app::close);
+        await().until(() -> app.context.isStopping());
+        gated.open.countDown();
+        stopped.get(30, TimeUnit.SECONDS);
+
+        assertEquals(200, answer.get(10, TimeUnit.SECONDS));
+        Exchange exchange = waiting.get(10, TimeUnit.SECONDS);
+        assertNull(exchange.getException());
+        assertEquals("approved", exchange.getMessage().getBody(String.class));
+        assertEquals(1, rows("state = 'COMPLETED' AND delivered = TRUE"));
+        assertEquals(0, rows("owner IS NULL"), "nothing handed over");
+    }
+
     private static String idOf(String callbackUrl) {
         String path = callbackUrl.substring(0, callbackUrl.indexOf('?'));
         return path.substring(path.lastIndexOf('/') + 1);
