@@ -18,19 +18,22 @@ import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 import org.apache.camel.component.logicwebhook.callback.CallbackSigner;
 import org.apache.camel.component.logicwebhook.observability.CallbackOutcome;
+import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
+import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
+import org.apache.camel.component.logicwebhook.observability.LogicWebhookStoreHealthCheck;
+import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
+import org.apache.camel.component.logicwebhook.observability.WaitStatus;
+import org.apache.camel.component.logicwebhook.observability.WaitsStatus;
 import org.apache.camel.component.logicwebhook.store.EmbeddedH2;
 import org.apache.camel.component.logicwebhook.store.InMemoryWaitStore;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
-import org.apache.camel.component.logicwebhook.wait.Recovery;
-import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
-import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
-import org.apache.camel.component.logicwebhook.observability.LogicWebhookMeters;
-import org.apache.camel.component.logicwebhook.observability.WaitStatus;
-import org.apache.camel.component.logicwebhook.observability.WaitsStatus;
 import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+import org.apache.camel.component.logicwebhook.wait.Recovery;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -124,6 +127,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     private EventNotifierSupport stoppingListener;
     private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
     private final ComponentStatistics statistics = new ComponentStatistics();
+    private volatile StoreStatistics storeStatistics = new StoreStatistics();
 
     /**
      * Option names Camel does not know as secrets: masked too wherever Camel logs configuration (Camel Main's summary).
@@ -194,8 +198,9 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         signer = new CallbackSigner(keys);
         WaitStore store = createWaitStore();
         Recovery recovery = new Recovery(waitStoreHeartbeatInterval, waitStoreNodeTimeout, finishedWaitsRetention);
-        waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, timeoutCheckInterval,
-                workerPoolSize);
+        storeStatistics = new StoreStatistics();
+        waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, storeStatistics,
+                timeoutCheckInterval, workerPoolSize);
         dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, callbackBodyTimeout, signer,
                 clock, new ActionCallbacks(waitRegistry), waitRegistry::execute, statistics);
         ServiceHelper.startService(waitRegistry, dispatcher);
@@ -224,6 +229,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         // the callback path is live from the moment the context has started (the HTTP server is up by then), whether
         // or not a wait exists yet: an old callback URL after a restart gets the component's answer, not the engine's
         getCamelContext().addStartupListener((context, alreadyStarted) -> dispatcher.serveIfReady());
+        registerStoreHealthCheck();
         bindMeters();
     }
 
@@ -242,6 +248,14 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         return new InMemoryWaitStore(finishedWaitsCapacity);
     }
 
+    /** With a durable store, its readiness joins the application's health checks (when it has a registry). */
+    private void registerStoreHealthCheck() {
+        HealthCheckRegistry health = HealthCheckRegistry.get(getCamelContext());
+        if (storeStatistics.isDurable() && health != null && health.getCheck(LogicWebhookStoreHealthCheck.ID).isEmpty()) {
+            health.register(new LogicWebhookStoreHealthCheck(storeStatistics));
+        }
+    }
+
     /** Micrometer is optional: its classes are loaded only when it is there, and only by {@link LogicWebhookMeters}. */
     private void bindMeters() {
         try {
@@ -249,7 +263,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         } catch (ClassNotFoundException | LinkageError e) {
             return;
         }
-        ComponentStatistics.Meters meters = LogicWebhookMeters.of(getCamelContext());
+        ComponentStatistics.Meters meters = LogicWebhookMeters.of(getCamelContext(), storeStatistics);
         if (meters != null) {
             statistics.bindMeters(meters);
             LOG.debug("logicwebhook meters are bound to the application's Micrometer registry");
@@ -329,6 +343,11 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     }
 
     @Override
+    public String waitStoreSummary() {
+        return storeStatistics.summary();
+    }
+
+    @Override
     public Iterable<? extends WaitStatus> pendingWaits() {
         WaitRegistry registry = waitRegistry;
         return registry != null ? registry.pending() : List.of();
@@ -356,6 +375,18 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
             rejected += endpoint.callbacksRejected();
         }
         return rejected;
+    }
+
+    @ManagedAttribute(description = "The wait store: in memory, or a durable store's state and its waits by state (as of"
+                                    + " its last heartbeat)")
+    public String getWaitStoreSummary() {
+        return storeStatistics.summary();
+    }
+
+    @ManagedAttribute(description = "Waits a durable wait store holds that nothing has finished yet (as of its last"
+                                    + " heartbeat), those of other nodes and orphans included; 0 in memory")
+    public long getStoredWaitsPending() {
+        return storeStatistics.waits(WaitStore.PENDING);
     }
 
     @ManagedAttribute(description = "Callbacks rejected whose path named no known endpoint (unknown paths, guesses)")

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -31,6 +32,7 @@ final class DurableApp implements AutoCloseable {
 
     final CamelContext context = new DefaultCamelContext();
     final List<Resumed> resumed = new CopyOnWriteArrayList<>();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ProducerTemplate template;
 
     /**
@@ -50,6 +52,7 @@ final class DurableApp implements AutoCloseable {
         LogicWebhookTestSupport.sweepByHand(component, clock);
         configure.accept(component);
         context.addComponent("logicwebhook", component);
+        context.getRegistry().bind("metricsRegistry", meters);
         String action = "logicwebhook:" + ACTION + "?subscribeUri=" + service.url() + "/jobs"
                         + "&subscribeBody=RAW({\"order\":\"${body}\",\"callback\":\"${variable.callbackUrl}\","
                         + "\"failure\":\"${variable.failureUrl}\"})"

@@ -85,7 +85,8 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         service.on("DELETE /jobs/", r -> {
             unsubscribing.countDown();
             try {
-                release.await(10, TimeUnit.SECONDS);
+                // released by the test; the bound only keeps a failing test from hanging
+                release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -21,6 +21,8 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,6 +106,11 @@ class LogicWebhookWaitStoreTest {
         CompletableFuture<Exchange> done = app.startWait("order-1");
         String callback = callbackUrls(1, "callback").get(0);
         await().until(() -> rows("state = 'PENDING' AND subscribed = TRUE") == 1);
+        // JMX and the meters show the store's waits as of its last heartbeat
+        clock.advance(6_000);
+        app.sweep();
+        await().until(() -> app.meters.get("logicwebhook.store.waits").tag("state", "pending").gauge().value() == 1.0);
+        assertEquals(1, app.component().getStoredWaitsPending());
 
         assertEquals(200, service.post(callback, "approved").statusCode());
         Exchange exchange = done.get(10, TimeUnit.SECONDS);
@@ -264,7 +271,12 @@ class LogicWebhookWaitStoreTest {
         database = real;
         await().until(() -> rows("subscribed = TRUE") == 1);
 
+        assertTrue(app.component().getWaitStoreSummary().startsWith("up"), app.component().getWaitStoreSummary());
+        assertEquals(HealthCheck.State.UP, storeReadiness(app));
         switchable.down = true;
+        app.sweep();
+        await().until(() -> app.component().getWaitStoreSummary().startsWith("DOWN"));
+        assertEquals(HealthCheck.State.DOWN, storeReadiness(app));
         Exchange refused = app.startWait("order-2").get(10, TimeUnit.SECONDS);
         assertInstanceOf(LogicWebhookStoreException.class, refused.getException());
         assertEquals(1, service.requests("POST", "/jobs").size(), "nothing subscribed without a record");
@@ -273,6 +285,10 @@ class LogicWebhookWaitStoreTest {
         assertTrue(unavailable.headers().firstValue("Retry-After").isPresent());
 
         switchable.down = false;
+        // the next heartbeat finds it back (the wait's 10 s timeout has not passed)
+        clock.advance(6_000);
+        app.sweep();
+        await().until(() -> storeReadiness(app) == HealthCheck.State.UP);
         assertEquals(200, service.post(callback, "approved").statusCode());
         assertEquals("approved", waiting.get(10, TimeUnit.SECONDS).getMessage().getBody(String.class));
     }
@@ -359,6 +375,12 @@ class LogicWebhookWaitStoreTest {
         assertEquals("approved", exchange.getMessage().getBody(String.class));
         assertEquals(1, rows("state = 'COMPLETED' AND delivered = TRUE"));
         assertEquals(0, rows("owner IS NULL"), "nothing handed over");
+    }
+
+    private static HealthCheck.State storeReadiness(DurableApp app) {
+        return HealthCheckHelper.invokeReadiness(app.context).stream()
+                .filter(result -> result.getCheck().getId().equals("logicwebhook-wait-store")).findFirst()
+                .orElseThrow(() -> new AssertionError("no wait-store health check")).getState();
     }
 
     private static String idOf(String callbackUrl) {

@@ -44,6 +44,9 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
                     trigger.triggerName(), trigger.getRouteId(), trigger.subscriptionState(),
                     time(trigger.getSubscribedAt()), time(trigger.getLeaseExpiresAt()), orNone(trigger.getLastError())));
         }
+        for (WaitsStatus component : components()) {
+            text.append("Wait store: ").append(component.waitStoreSummary()).append('\n');
+        }
         List<WaitStatus> waits = new ArrayList<>();
         int pending = pendingWaits(waits, limit(options));
         text.append("Pending waits: ").append(pending);
@@ -74,6 +77,9 @@ public class LogicWebhookDevConsole extends AbstractDevConsole {
             triggers.add(json);
         }
         root.put("triggers", triggers);
+        JsonArray stores = new JsonArray();
+        components().forEach(component -> stores.add(component.waitStoreSummary()));
+        root.put("waitStores", stores);
         List<WaitStatus> waits = new ArrayList<>();
         root.put("pendingWaits", pendingWaits(waits, limit(options)));
         JsonArray shown = new JsonArray();

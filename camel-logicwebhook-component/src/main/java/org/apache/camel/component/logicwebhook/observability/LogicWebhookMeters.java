@@ -1,6 +1,7 @@
 package org.apache.camel.component.logicwebhook.observability;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +31,21 @@ public final class LogicWebhookMeters implements ComponentStatistics.Meters {
     private final MeterRegistry registry;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
 
-    private LogicWebhookMeters(MeterRegistry registry) {
+    private LogicWebhookMeters(MeterRegistry registry, StoreStatistics store) {
         this.registry = registry;
+        if (store.isDurable()) {
+            for (String state : StoreStatistics.STATES) {
+                meters.add(Gauge.builder("logicwebhook.store.waits", store, s -> s.waits(state))
+                        .description("Waits the durable wait store holds, by state, as of its last heartbeat")
+                        .tag("state", state.toLowerCase(Locale.ROOT)).register(registry));
+            }
+        }
     }
 
     /** The meters of the context's registry, or {@code null} when it has none. */
-    public static ComponentStatistics.Meters of(CamelContext context) {
+    public static ComponentStatistics.Meters of(CamelContext context, StoreStatistics store) {
         MeterRegistry registry = findRegistry(context.getRegistry());
-        return registry != null ? new LogicWebhookMeters(registry) : null;
+        return registry != null ? new LogicWebhookMeters(registry, store) : null;
     }
 
     private static MeterRegistry findRegistry(Registry camel) {

@@ -10,6 +10,9 @@ public interface WaitsStatus {
     /** The component's clock. */
     long now();
 
+    /** The wait store in one line: in memory, or a durable store's state and waits by state. */
+    String waitStoreSummary();
+
     /** The pending waits, as they are now (weakly consistent). */
     Iterable<? extends WaitStatus> pendingWaits();
 }

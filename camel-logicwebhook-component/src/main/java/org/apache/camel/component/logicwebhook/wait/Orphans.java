@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
@@ -31,6 +32,7 @@ public final class Orphans {
     private final WaitRegistry registry;
     private final WaitStore store;
     private final Recovery recovery;
+    private final StoreStatistics statistics;
     private final Map<String, WaitOwner> owners = new ConcurrentHashMap<>();
     /** Orphans being worked on now, so that the next tick does not take them again. */
     private final Set<String> working = ConcurrentHashMap.newKeySet();
@@ -39,15 +41,18 @@ public final class Orphans {
     private volatile long nextHeartbeat;
     private volatile long nextPurge;
 
-    Orphans(WaitRegistry registry, WaitStore store, Recovery recovery) {
+    Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
         this.store = store;
         this.recovery = recovery;
+        this.statistics = statistics;
+        statistics.durable();
     }
 
     /** This incarnation's first heartbeat: a store that cannot be reached fails the component's start. */
     void start(long now) {
         store.heartbeat(registry.incarnation(), now);
+        statistics.answered(store.countByState(), now);
         // the first tick once the routes run adopts what a previous incarnation left
         nextHeartbeat = now;
     }
@@ -84,7 +89,11 @@ public final class Orphans {
                 try {
                     work(now);
                 } catch (RuntimeException e) {
-                    LOG.warn("Looking after orphaned logicwebhook waits failed (tried again shortly): {}", e.getMessage());
+                    if (statistics.isUp()) {
+                        LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
+                                e.getMessage());
+                    }
+                    statistics.failed(e.getMessage(), now);
                 } finally {
                     ticking.set(false);
                 }
@@ -99,6 +108,10 @@ public final class Orphans {
         }
         store.heartbeat(registry.incarnation(), now);
         nextHeartbeat = now + recovery.heartbeatInterval();
+        if (!statistics.isUp()) {
+            LOG.info("The logicwebhook wait store answers again");
+        }
+        statistics.answered(store.countByState(), now);
         int adopted = store.adopt(registry.incarnation(), staleBefore(now), null);
         if (adopted > 0) {
             LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"

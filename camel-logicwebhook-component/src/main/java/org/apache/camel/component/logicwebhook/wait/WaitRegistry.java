@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
+import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
@@ -57,7 +58,7 @@ public final class WaitRegistry extends ServiceSupport {
     private ExecutorService workers;
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
-                        long sweepInterval, int workerPoolSize) {
+                        StoreStatistics storeStatistics, long sweepInterval, int workerPoolSize) {
         this.dueTasks = dueTasks;
         this.store = store;
         this.durable = store.isDurable();
@@ -65,7 +66,7 @@ public final class WaitRegistry extends ServiceSupport {
         this.context = context;
         this.clock = clock;
         this.sweepInterval = sweepInterval;
-        this.orphans = durable ? new Orphans(this, store, recovery) : null;
+        this.orphans = durable ? new Orphans(this, store, recovery, storeStatistics) : null;
     }
 
     /** 128 random bits: the callback id is not guessable even before the signature is checked. */
