@@ -27,7 +27,8 @@ import org.springframework.core.env.Environment;
  * generated configurer: an unknown property fails the start instead of being ignored.
  * <p>
  * In a servlet web application, the callback base path is served by a servlet of the starter's own
- * ({@link LogicWebhookCallbackServlet}), not by camel-platform-http.
+ * ({@link LogicWebhookCallbackServlet}), not by camel-platform-http; and the action's pending waits end before the web
+ * server's graceful shutdown waits for the requests they hold ({@link StopWaitingBeforeGracefulShutdown}).
  */
 @AutoConfiguration
 @ConditionalOnClass(LogicWebhookComponent.class)
@@ -50,6 +51,11 @@ public class LogicWebhookComponentAutoConfiguration {
                 throw new IllegalArgumentException("Unknown " + PREFIX + " properties: " + properties.keySet());
             }
         });
+    }
+
+    @Bean
+    public StopWaitingBeforeGracefulShutdown logicWebhookStopWaiting(ObjectProvider<CamelContext> camelContext) {
+        return new StopWaitingBeforeGracefulShutdown(camelContext);
     }
 
     /**
