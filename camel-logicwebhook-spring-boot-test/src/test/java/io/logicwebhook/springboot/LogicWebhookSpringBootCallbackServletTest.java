@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.logicwebhook.FakeService;
 import org.apache.camel.component.logicwebhook.callback.CallbackServer;
 import org.apache.camel.component.logicwebhook.springboot.LogicWebhookCallbackServlet;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ContextConfiguration;
 
@@ -48,17 +51,62 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The starter's own servlet serves the callback path, over real loopback HTTP: not through platform-http (whose
  * exchanges hold Spring's task executor threads), with non-blocking body reads (a stalled sender holds no container
- * thread), the body limit, early answers that leave the body to the container, and 503 while Camel is not started.
+ * thread), the body limit, early answers that leave the body to the container, 503 while Camel is not started, and a
+ * trigger's handshake while it subscribes (as Camel starts).
  * Tomcat runs with 10 threads here, so that a servlet holding threads would show.
  */
-@SpringBootTest(classes = LogicWebhookTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = { LogicWebhookTestApplication.class, LogicWebhookSpringBootCallbackServletTest.GraphTrigger.class },
+                webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
                 properties = {
                         "camel.component.logicwebhook.maxBodySize=65536",
                         "camel.component.logicwebhook.callbackBodyTimeout=5s",
                         "server.tomcat.threads.max=10" })
-@ContextConfiguration(initializers = FakeServiceInitializer.class)
+@ContextConfiguration(initializers = LogicWebhookSpringBootCallbackServletTest.GraphService.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LogicWebhookSpringBootCallbackServletTest {
+
+    /**
+     * Microsoft Graph's way: it validates the notification URL while the subscribe request waits for its answer, and
+     * refuses the subscription unless the URL echoes its token.
+     */
+    static class GraphService extends FakeServiceInitializer {
+
+        static final List<String> VALIDATIONS = new CopyOnWriteArrayList<>();
+
+        @Override
+        void answer(FakeService service) {
+            super.answer(service);
+            service.on("POST /graph-subscriptions", subscribe -> {
+                try {
+                    HttpResponse<String> validation = service.post(callbackUrlOf(subscribe) + "&validationToken=token-1",
+                            null, "Content-Type", "text/plain");
+                    VALIDATIONS.add(validation.statusCode() + " " + validation.body());
+                    if (validation.statusCode() == 200 && "token-1".equals(validation.body())) {
+                        return FakeService.Answer.of(201, "{\"id\":\"graph-1\"}");
+                    }
+                } catch (Exception e) {
+                    VALIDATIONS.add(e.toString());
+                }
+                return FakeService.Answer.of(400, "{\"error\":\"validation failed\"}");
+            });
+        }
+    }
+
+    /** A trigger with Graph's handshake. Not a {@code @Configuration}: the application's component scan must not find it. */
+    static class GraphTrigger {
+
+        @Bean
+        RouteBuilder graphTrigger() {
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("logicwebhook:graph?subscribeUri={{fake.url}}/graph-subscriptions&handshake=graph")
+                            .routeId("graph-trigger")
+                            .to("log:graph");
+                }
+            };
+        }
+    }
 
     @LocalServerPort
     int port;
@@ -105,6 +153,14 @@ class LogicWebhookSpringBootCallbackServletTest {
 
     @Test
     @Order(2)
+    void aTriggersHandshakeWhileItSubscribesAsCamelStartsIsAnswered() {
+        // Tomcat was listening, Camel starting: the component had started, and its servlet answered
+        assertEquals(List.of("200 token-1"), GraphService.VALIDATIONS);
+        assertTrue(camelContext.getRouteController().getRouteStatus("graph-trigger").isStarted());
+    }
+
+    @Test
+    @Order(3)
     void aCallbackIsAnsweredWhileEveryTaskExecutorThreadIsHeld() throws Exception {
         LogicWebhookTestApplication.RELEASE = new CountDownLatch(1);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -137,7 +193,7 @@ class LogicWebhookSpringBootCallbackServletTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aBodyOverMaxBodySizeIsRefused413AndItsConnectionClosed() throws Exception {
         String target = triggerTarget();
         byte[] body = new byte[100_000];
@@ -169,7 +225,7 @@ class LogicWebhookSpringBootCallbackServletTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anEarlyAnswerLeavesTheBodyToTheContainerAndKeepsTheConnectionUnlessItIsLarge() throws Exception {
         String target = triggerTarget();
         String forged = target.substring(0, target.indexOf("?sig=")) + "?sig=forged";
@@ -196,7 +252,7 @@ class LogicWebhookSpringBootCallbackServletTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aStalledSenderIsAnswered408AndHoldsNoThread() throws Exception {
         String target = triggerTarget();
         List<RawHttp> stalled = new ArrayList<>();
@@ -231,7 +287,7 @@ class LogicWebhookSpringBootCallbackServletTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DirtiesContext
     void whileCamelIsNotStartedCallbacksAreAnswered503WithRetryAfter() throws Exception {
         String url = triggerUrl();

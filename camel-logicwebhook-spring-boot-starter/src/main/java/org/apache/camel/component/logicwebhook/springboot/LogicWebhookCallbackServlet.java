@@ -101,18 +101,15 @@ public class LogicWebhookCallbackServlet extends HttpServlet implements Callback
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        // the dispatcher finds the base path inside the path; the context path stays, as the callback URL has it
+        // the path below the context path: the dispatcher finds the base path in it
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        CamelContext context = camelContext();
-        if (context == null || !context.isStarted()) {
-            // Tomcat listens before Camel has started (and after it stopped): the sender should come back
-            answerNow(request, response, null, path, NOT_READY);
-            return;
-        }
-        LogicWebhookComponent component = component(context);
-        CallbackDispatcher dispatcher = component != null && component.isStarted() ? component.getDispatcher() : null;
+        CallbackDispatcher dispatcher = dispatcher();
         if (dispatcher == null) {
-            answerNow(request, response, null, path, component == null ? CallbackAnswer.UNKNOWN : NOT_READY);
+            // Tomcat listens before Camel has started (and after it stopped): the sender should come back; only a
+            // started context without the component knows no callback at all
+            CamelContext context = camelContext();
+            boolean unknown = context != null && context.isStarted() && component(context) == null;
+            answerNow(request, response, null, path, unknown ? CallbackAnswer.UNKNOWN : NOT_READY);
             return;
         }
         long declared = request.getContentLengthLong();
@@ -207,6 +204,16 @@ public class LogicWebhookCallbackServlet extends HttpServlet implements Callback
 
     private static boolean isHttp2(HttpServletRequest request) {
         return "HTTP/2.0".equals(request.getProtocol());
+    }
+
+    /**
+     * The component's dispatcher once the component has started: Camel starts it before any route, so that a trigger's
+     * handshake while it subscribes (Microsoft Graph's validation, say) is answered, as on the other engines.
+     */
+    private CallbackDispatcher dispatcher() {
+        CamelContext context = camelContext();
+        LogicWebhookComponent component = context != null ? component(context) : null;
+        return component != null && component.isStarted() ? component.getDispatcher() : null;
     }
 
     private CamelContext camelContext() {
