@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +15,6 @@ import org.apache.camel.component.logicwebhook.LogicWebhookComponent;
 import org.apache.camel.component.logicwebhook.LogicWebhookConstants;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpEngine;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -25,8 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.ContextConfiguration;
 
 import static io.logicwebhook.springboot.LogicWebhookTestApplication.TRIGGERED;
 import static org.awaitility.Awaitility.await;
@@ -39,45 +36,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The logicwebhook trigger and action in a Spring Boot 3.5 application whose callbacks are served by Spring's own
- * Tomcat, through camel-platform-http-starter (Spring MVC), over real loopback HTTP against a fake remote service; the
+ * Tomcat, through the starter's callback servlet, over real loopback HTTP against a fake remote service; the
  * component's meters and the trigger's readiness check as Spring Boot's actuator shows them.
  */
 @SpringBootTest(classes = LogicWebhookTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = FakeServiceInitializer.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LogicWebhookSpringBootTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger JOB_IDS = new AtomicInteger();
-
-    private static FakeService service;
-
-    /** The fake service runs before the application starts, as the trigger subscribes while it starts. */
-    @DynamicPropertySource
-    static void fakeService(DynamicPropertyRegistry registry) throws Exception {
-        if (service == null) {
-            service = new FakeService();
-            service.on("POST /subscriptions", r -> FakeService.Answer.of(201, "{\"id\":\"sub-1\"}"));
-            service.on("POST /jobs",
-                    r -> FakeService.Answer.of(201, "{\"id\":\"job-" + JOB_IDS.incrementAndGet() + "\"}"));
-        }
-        registry.add("fake.url", service::url);
-    }
-
-    /** Runs after the last test closed the application (@DirtiesContext), so the service outlives it. */
-    @AfterAll
-    static void stopService() {
-        if (service != null) {
-            service.close();
-            service = null;
-        }
-    }
-
     @LocalServerPort
     int port;
     @Autowired
     CamelContext camelContext;
     @Autowired
     ProducerTemplate template;
+    @Autowired
+    FakeService service;
 
     static String callbackUrlOf(FakeService.Recorded subscribe) throws Exception {
         return JSON.readTree(subscribe.body()).path("callbackUrl").asText();
@@ -105,7 +80,7 @@ class LogicWebhookSpringBootTest {
         FakeService.Recorded subscribe = awaitRequests(service, "POST", "/subscriptions", 1).get(0);
         assertEquals("orders", subscribe.header(LogicWebhookConstants.OPERATION_NAME_HEADER));
         String callbackUrl = callbackUrlOf(subscribe);
-        // served by Spring Boot's own web server, under the Spring MVC root
+        // served by Spring Boot's own web server, under the context path (the root here)
         assertTrue(callbackUrl.startsWith("http://localhost:" + port + "/logicwebhook/orders?sig="), callbackUrl);
 
         HttpResponse<String> answer = service.post(callbackUrl, "{\"order\":42}", "Content-Type", "application/json",

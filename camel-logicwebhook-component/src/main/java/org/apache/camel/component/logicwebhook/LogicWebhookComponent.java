@@ -122,6 +122,8 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     private Clock clock = Clock.systemUTC();
     private CallbackSigner signer;
     private CallbackDispatcher dispatcher;
+    /** Set by {@link #stopWaiting}: the reason no new wait is taken. */
+    private volatile String noNewWaits;
     private WaitRegistry waitRegistry;
     private final DueTasks dueTasks = new DueTasks();
     private EventNotifierSupport stoppingListener;
@@ -190,6 +192,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        noNewWaits = null;
         List<byte[]> keys = new ArrayList<>();
         keys.add(signingKey());
         if (ObjectHelper.isNotEmpty(secondarySigningKey)) {
@@ -315,13 +318,20 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
 
     /**
      * Internal: ends every pending wait now (with a durable store: hands it over), before a web server's graceful
-     * shutdown waits for the requests that these waits hold (the Spring Boot starter calls it).
+     * shutdown waits for the requests that these waits hold (the Spring Boot starter calls it); and takes no new wait
+     * until the component starts again, so that a request queued behind the ended ones does not start another.
      */
     public void stopWaiting(String reason) {
+        noNewWaits = reason;
         WaitRegistry registry = waitRegistry;
         if (registry != null) {
             registry.cancel(null, reason);
         }
+    }
+
+    /** Why the component takes no new wait ({@link #stopWaiting} was called), or {@code null}. */
+    String noNewWaits() {
+        return noNewWaits;
     }
 
     WaitRegistry getWaitRegistry() {

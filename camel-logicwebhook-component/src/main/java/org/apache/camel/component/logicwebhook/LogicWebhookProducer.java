@@ -78,7 +78,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        if (!isRunAllowed() || getEndpoint().getCamelContext().isStopping()) {
+        if (!isRunAllowed() || getEndpoint().getCamelContext().isStopping()
+                || getEndpoint().getComponent().noNewWaits() != null) {
             exchange.setException(new RejectedExecutionException(
                     "logicwebhook:" + getEndpoint().getName() + " is stopping and takes no new waits"));
             callback.done(true);
