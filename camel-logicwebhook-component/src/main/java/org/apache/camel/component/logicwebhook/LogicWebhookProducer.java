@@ -335,6 +335,11 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     }
 
     @Override
+    public void unsubscribeOrphan(String waitId, OutboundRequest stored) {
+        unsubscribe(waitId, waitId, getEndpoint().getClient().restoreUnsubscribe(stored));
+    }
+
+    @Override
     public void unsubscribe(String waitId, String trackingId, OutboundRequest request) {
         getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint().getConfiguration(),
                 getEndpoint().getName() + "/" + waitId);

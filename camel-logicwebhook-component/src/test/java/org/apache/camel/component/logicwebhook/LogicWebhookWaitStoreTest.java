@@ -377,6 +377,28 @@ class LogicWebhookWaitStoreTest {
         assertEquals(0, rows("owner IS NULL"), "nothing handed over");
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aSecretHeaderOfTheUnsubscribeIsNotStoredAndAnOrphanStillSendsIt(TestDatabases store) throws Exception {
+        setUp(store);
+        String options = "&unsubscribeHeader.X-Api-Key=admin-key-123&unsubscribeHeader.X-Purpose=cleanup";
+        DurableApp first = app(false, options, component -> {
+        });
+        first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        assertEquals(0, rows("unsubscribe LIKE '%admin-key-123%'"), "the secret is not kept");
+        assertEquals(1, rows("unsubscribe LIKE '%cleanup%'"));
+        first.close();
+
+        app(false, options, component -> {
+        });
+        assertEquals(410, service.post(callback, "approved").statusCode());
+        await().until(() -> deletes().size() == 1);
+        assertEquals("admin-key-123", deletes().get(0).header("X-Api-Key"));
+        assertEquals("cleanup", deletes().get(0).header("X-Purpose"));
+    }
+
     private static HealthCheck.State storeReadiness(DurableApp app) {
         return HealthCheckHelper.invokeReadiness(app.context).stream()
                 .filter(result -> result.getCheck().getId().equals("logicwebhook-wait-store")).findFirst()

@@ -58,6 +58,28 @@ public final class RequestTemplate {
                 body == null ? null : simple.createExpression(body), defaultBody && METHODS_WITH_BODY.contains(verb));
     }
 
+    /**
+     * The request with the headers it lacks of this template's own, evaluated on {@code exchange}: for a request kept
+     * without the headers whose names are taken for secrets (an orphan's, from the wait store). A header that does not
+     * resolve to a value there is left out.
+     */
+    OutboundRequest withMissingHeaders(OutboundRequest request, Exchange exchange) {
+        Map<String, String> values = new LinkedHashMap<>(request.headers());
+        headers.forEach((name, expression) -> {
+            if (values.keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+                try {
+                    String value = expression.evaluate(exchange, String.class);
+                    if (value != null && !value.isEmpty()) {
+                        values.put(name, value);
+                    }
+                } catch (RuntimeException e) {
+                    // it needs what only the original exchange had: it stays out
+                }
+            }
+        });
+        return new OutboundRequest(request.method(), request.uri(), values, request.body());
+    }
+
     OutboundRequest evaluate(Exchange exchange) {
         Map<String, String> values = new LinkedHashMap<>();
         headers.forEach((name, expression) -> values.put(name, expression.evaluate(exchange, String.class)));

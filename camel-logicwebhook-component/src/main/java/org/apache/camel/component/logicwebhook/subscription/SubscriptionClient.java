@@ -95,6 +95,16 @@ public final class SubscriptionClient extends ServiceSupport {
     }
 
     /**
+     * An unsubscribe request kept by the wait store, with the headers it was kept without (their names are taken for
+     * secrets) added again from the endpoint's unsubscribeHeader options, where those resolve without the original
+     * exchange (a constant, a property placeholder).
+     */
+    public OutboundRequest restoreUnsubscribe(OutboundRequest stored) {
+        return unsubscribe == null ? stored
+                : unsubscribe.withMissingHeaders(stored, new DefaultExchange(context));
+    }
+
+    /**
      * Resolves the unsubscribe request once the subscribe response is known; {@code null} when the endpoint has no
      * unsubscribe URI.
      *

@@ -216,7 +216,7 @@ public final class Orphans {
     /** Sends an orphan's unsubscribe request, or says why it cannot. */
     public void unsubscribe(WaitOwner owner, StoredWait wait) {
         if (wait.unsubscribe() != null) {
-            owner.unsubscribe(wait.id(), wait.id(), StoredRequests.fromStored(wait.unsubscribe()));
+            owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()));
         } else if (!wait.subscribed()) {
             LOG.warn("logicwebhook:{} cannot unsubscribe an orphaned wait whose subscribe answer never arrived (tracking"
                      + " id {}); its subscription may still exist at the service", owner.name(), wait.id());

@@ -33,6 +33,12 @@ public interface WaitOwner {
      */
     void unsubscribe(String waitId, String trackingId, OutboundRequest request);
 
+    /**
+     * Sends an orphan's unsubscribe request as the store kept it: without the headers whose names are taken for secrets,
+     * which the endpoint's own options give back.
+     */
+    void unsubscribeOrphan(String waitId, OutboundRequest stored);
+
     /** Whether its endpoint unsubscribes once a callback came. */
     boolean unsubscribesOnCallback();
 
