@@ -73,8 +73,12 @@ final class ActionCallbacks implements WaitCallbacks {
                 return CallbackHandler.refusing(NO_ACTION);
             }
             StoredWait orphan = orphans.adoptForCallback(stored, registry.now());
-            return orphan == null ? CallbackHandler.refusing(ELSEWHERE)
-                    : new OrphanWait((LogicWebhookProducer) owner, orphans, orphan);
+            if (orphan != null) {
+                return new StoredWaitCallback((LogicWebhookProducer) owner, orphans, orphan, true);
+            }
+            // its exchange waits on another node that is alive: claimed here, resumed there
+            return orphans.stopping() ? CallbackHandler.refusing(ELSEWHERE)
+                    : new StoredWaitCallback((LogicWebhookProducer) owner, orphans, stored, false);
         } catch (LogicWebhookStoreException e) {
             LOG.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
             return CallbackHandler.refusing(CallbackAnswer.unavailable("wait store unavailable; retry later"));
@@ -146,17 +150,20 @@ final class ActionCallbacks implements WaitCallbacks {
     }
 
     /**
-     * A wait whose exchange is gone (its JVM stopped or crashed): the callback is claimed in the store, answered once the
-     * claim is committed, and delivered to the resumeUri.
+     * A wait that the store knows and this JVM has no exchange of: the callback is claimed in the store and answered once
+     * the claim is committed; then an orphan (its JVM stopped or crashed) is delivered to the resumeUri here, and a wait
+     * whose exchange waits on another live node is resumed there (told by the store).
      */
-    private static final class OrphanWait extends ActionWait {
+    private static final class StoredWaitCallback extends ActionWait {
         private final Orphans orphans;
         private final StoredWait wait;
+        private final boolean orphan;
 
-        OrphanWait(LogicWebhookProducer producer, Orphans orphans, StoredWait wait) {
+        StoredWaitCallback(LogicWebhookProducer producer, Orphans orphans, StoredWait wait, boolean orphan) {
             super(producer);
             this.orphans = orphans;
             this.wait = wait;
+            this.orphan = orphan;
         }
 
         @Override
@@ -181,7 +188,7 @@ final class ActionCallbacks implements WaitCallbacks {
             } catch (IOException e) {
                 return INVALID_JSON;
             }
-            if (!producer.resumesOrphans()) {
+            if (orphan && !producer.resumesOrphans()) {
                 if (!orphans.claim(wait, WaitOutcome.CANCELLED, null, true, now)) {
                     return storedAnswer(registry.stored(wait.id()));
                 }
@@ -194,7 +201,9 @@ final class ActionCallbacks implements WaitCallbacks {
             if (!orphans.claim(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, result, false, now)) {
                 return storedAnswer(registry.stored(wait.id()));
             }
-            orphans.settleLater(producer.name(), wait.id());
+            if (orphan) {
+                orphans.settleLater(producer.name(), wait.id());
+            }
             return CallbackAnswer.OK;
         }
 

@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
@@ -129,6 +131,8 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     private EventNotifierSupport stoppingListener;
     private final List<SubscriptionClient> clientsToStop = new CopyOnWriteArrayList<>();
     private final ComponentStatistics statistics = new ComponentStatistics();
+    /** The names of the endpoints created: a trigger's callback for one of them whose trigger does not run is 503. */
+    private final Set<String> endpointNames = ConcurrentHashMap.newKeySet();
     private volatile StoreStatistics storeStatistics = new StoreStatistics();
 
     /**
@@ -168,6 +172,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         }
         LogicWebhookEndpoint endpoint = new LogicWebhookEndpoint(uri, this, config);
         endpoint.setName(remaining);
+        endpointNames.add(remaining);
         setProperties(endpoint, parameters);
         if (ObjectHelper.isEmpty(config.getSubscribeUri())) {
             throw new IllegalArgumentException("logicwebhook:" + remaining + " needs the subscribeUri option");
@@ -205,7 +210,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         waitRegistry = new WaitRegistry(getCamelContext(), clock, dueTasks, store, recovery, storeStatistics,
                 timeoutCheckInterval, workerPoolSize);
         dispatcher = new CallbackDispatcher(getCamelContext(), callbackBasePath, maxBodySize, callbackBodyTimeout, signer,
-                clock, new ActionCallbacks(waitRegistry), waitRegistry::execute, statistics);
+                clock, new ActionCallbacks(waitRegistry), waitRegistry::execute, statistics, endpointNames::contains);
         ServiceHelper.startService(waitRegistry, dispatcher);
         stoppingListener = new EventNotifierSupport() {
             @Override

@@ -1,8 +1,8 @@
 package org.apache.camel.component.logicwebhook;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.camel.Exchange;
@@ -17,10 +17,12 @@ import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
 import org.apache.camel.component.logicwebhook.observability.LogicWebhookTriggerHealthCheck;
 import org.apache.camel.component.logicwebhook.observability.TriggerStatus;
+import org.apache.camel.component.logicwebhook.store.TriggerLease;
 import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.Lease;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
 import org.apache.camel.component.logicwebhook.subscription.SubscriptionClient;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +78,8 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     private long leaseMillis = -1;
     /** A subscribe or renewal is under way (retries included): a handshake for it is answered whatever the state. */
     private volatile boolean subscribing;
+    /** This node's lead of the trigger in a shared store (its epoch); untracked without one. */
+    private volatile TriggerLease lead = TriggerLease.UNTRACKED;
 
     public LogicWebhookConsumer(LogicWebhookEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -131,6 +135,13 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
     private void subscribeAtStart() throws Exception {
         long gen = generation;
         state = SubscriptionState.SUBSCRIBING;
+        try {
+            // with a store shared by several nodes: this node's epoch, and what a previous leader left
+            lead = getEndpoint().getComponent().getWaitRegistry().leadTrigger(getEndpoint().getName());
+        } catch (RuntimeException e) {
+            gaveUp(gen, e);
+            throw e;
+        }
         long now = now();
         long timeout = getEndpoint().getConfiguration().getStartTimeout();
         long deadline = now + timeout < now ? Long.MAX_VALUE : now + timeout;
@@ -204,6 +215,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             unsubscribe(next);
             return;
         }
+        if (!keptInStore(gen, next)) {
+            return;
+        }
         if (renewal) {
             LOG.debug("Trigger {} renewed its subscription (answered {})", endpoint.getName(), response.status());
         } else {
@@ -217,6 +231,47 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             // the renewal made a new subscription rather than extending the old one, which would go on calling back
             unsubscribe(previous);
         }
+        OutboundRequest left = renewal ? null : WaitRegistry.previousSubscription(lead);
+        if (left != null && !left.equals(next)) {
+            // a leader that crashed (or still believes it leads) left it: one subscription per trigger
+            LOG.info("Trigger {}: unsubscribing the subscription a previous leader left", endpoint.getName());
+            unsubscribe(endpoint.getClient().restoreUnsubscribe(left));
+        }
+    }
+
+    /**
+     * With a store shared by several nodes, keeps how to unsubscribe under this node's epoch; a newer leader took the
+     * trigger meanwhile (both believed they led, for a moment): its subscription stays, and this one's goes.
+     *
+     * @return whether this node still leads the trigger
+     */
+    private boolean keptInStore(long gen, OutboundRequest next) {
+        String name = getEndpoint().getName();
+        boolean leads;
+        try {
+            leads = getEndpoint().getComponent().getWaitRegistry().triggerSubscribed(name, lead, next);
+        } catch (RuntimeException e) {
+            // the store is down: keep the subscription; the next start or renewal writes it
+            LOG.warn("Trigger {} could not keep its subscription in the wait store: {}", name, e.getMessage());
+            return true;
+        }
+        if (leads) {
+            return true;
+        }
+        synchronized (lock) {
+            if (gen == generation) {
+                unsubscribeRequest = null;
+                if (renewal != null) {
+                    renewal.cancel();
+                    renewal = null;
+                }
+                state = SubscriptionState.FAILED;
+                lastError = "another node leads this trigger now";
+            }
+        }
+        LOG.warn("Trigger {}: another node leads it now; unsubscribing the subscription this node just got", name);
+        unsubscribe(next);
+        return false;
     }
 
     /**
@@ -344,6 +399,9 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
             leaseMillis = -1;
         }
         unsubscribe(request);
+        if (request != null) {
+            getEndpoint().getComponent().getWaitRegistry().triggerUnsubscribed(getEndpoint().getName(), lead);
+        }
     }
 
     private long now() {

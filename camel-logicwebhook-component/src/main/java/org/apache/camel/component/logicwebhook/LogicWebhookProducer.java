@@ -265,6 +265,34 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         wait.callback.done(false);
     }
 
+    /** What a callback that the store kept does to the exchange, as {@link #applyCallback} does with a live one. */
+    private void applyStoredCallback(Exchange exchange, StoredWait stored) {
+        CallbackResult result = CallbackResult.fromJson(stored.result());
+        Object body;
+        try {
+            body = callbackBody(result.body());
+        } catch (IOException e) {
+            body = result.body();
+        }
+        applyCallback(exchange, body, new CaseInsensitiveMap(result.headers()), result.failure(), result.status());
+    }
+
+    @Override
+    public void resumeFromStore(PendingWait wait, StoredWait stored) {
+        try {
+            applyStoredCallback(wait.exchange, stored);
+        } catch (RuntimeException e) {
+            wait.exchange.setException(e);
+        }
+        if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
+            OutboundRequest unsubscribe = wait.takeUnsubscribe();
+            if (unsubscribe != null) {
+                unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
+            }
+        }
+        wait.callback.done(false);
+    }
+
     /** What a callback does to the exchange: its body, headers and status, or the failure it reported. */
     private void applyCallback(Exchange exchange, Object body, Map<String, Object> headers, boolean failure, int status) {
         if (failure) {
@@ -366,17 +394,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         ExchangeSnapshot.restore(wait.snapshot(), exchange);
         exchange.getMessage().setHeader(LogicWebhookConstants.WAIT_ID, wait.id());
         switch (WaitOutcome.valueOf(wait.state())) {
-            case COMPLETED, FAILED -> {
-                CallbackResult result = CallbackResult.fromJson(wait.result());
-                Object body;
-                try {
-                    body = callbackBody(result.body());
-                } catch (IOException e) {
-                    body = result.body();
-                }
-                applyCallback(exchange, body, new CaseInsensitiveMap(result.headers()), result.failure(),
-                        result.status());
-            }
+            case COMPLETED, FAILED -> applyStoredCallback(exchange, wait);
             case TIMED_OUT -> exchange.setException(timedOut(exchange, wait.deadline() - wait.createdAt()));
             default -> {
                 return;

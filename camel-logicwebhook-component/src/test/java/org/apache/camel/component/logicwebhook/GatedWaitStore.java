@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.component.logicwebhook.store.StoredRequest;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.store.TriggerLease;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -102,6 +103,36 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     @Override
     public List<StoredWait> orphanWork(String incarnation, long now, int max) {
         return store.orphanWork(incarnation, now, max);
+    }
+
+    @Override
+    public List<StoredWait> finishedElsewhere(String incarnation, int max) {
+        return store.finishedElsewhere(incarnation, max);
+    }
+
+    @Override
+    public boolean notifiesFinished() {
+        return store.notifiesFinished();
+    }
+
+    @Override
+    public List<String> awaitFinishedElsewhere(long timeoutMillis) throws InterruptedException {
+        return store.awaitFinishedElsewhere(timeoutMillis);
+    }
+
+    @Override
+    public TriggerLease leadTrigger(String name, String incarnation) {
+        return store.leadTrigger(name, incarnation);
+    }
+
+    @Override
+    public boolean triggerSubscribed(String name, long epoch, StoredRequest unsubscribe) {
+        return store.triggerSubscribed(name, epoch, unsubscribe);
+    }
+
+    @Override
+    public void triggerUnsubscribed(String name, long epoch) {
+        store.triggerUnsubscribed(name, epoch);
     }
 
     @Override

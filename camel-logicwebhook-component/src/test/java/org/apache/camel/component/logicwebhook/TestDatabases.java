@@ -35,13 +35,19 @@ public enum TestDatabases {
             try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
                 statement.execute("DROP TABLE IF EXISTS logicwebhook_wait");
                 statement.execute("DROP TABLE IF EXISTS logicwebhook_node");
+                statement.execute("DROP TABLE IF EXISTS logicwebhook_trigger");
             }
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(postgres().getJdbcUrl("postgres", "postgres"));
-            config.setMaximumPoolSize(10);
-            return new HikariDataSource(config);
+            return pool(postgres().getJdbcUrl("postgres", "postgres"));
         }
     };
+
+    /** A pooled DataSource on a JDBC URL, as an application gives one (HikariCP). */
+    public static DataSource pool(String url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(10);
+        return new HikariDataSource(config);
+    }
 
     private static EmbeddedPostgres postgres;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
@@ -49,6 +50,8 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
             && isPresent("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter");
     private static final CallbackAnswer FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
     private static final CallbackAnswer STORE_DOWN = CallbackAnswer.unavailable("wait store unavailable; retry later");
+    private static final CallbackAnswer NOT_RUNNING_HERE
+            = CallbackAnswer.unavailable("trigger does not run on this node now; retry later");
     private static final CallbackAnswer MALFORMED = CallbackAnswer.of(400, "malformed query string");
     private static final long MALFORMED_WARNING_INTERVAL = TimeUnit.MINUTES.toNanos(1);
 
@@ -80,6 +83,7 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
     private final Executor pool;
     private final ComponentStatistics statistics;
     private final Map<String, CallbackHandler> triggers = new ConcurrentHashMap<>();
+    private final Predicate<String> knownEndpoint;
     private final SubscriptionHandshake handshake;
     /** How the base path is served once it is: the Vert.x route, the servlet (nothing to stop) or the fallback. */
     private volatile Object serving;
@@ -91,7 +95,8 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
      */
     public CallbackDispatcher(CamelContext context, String basePath, long maxBodySize, long bodyTimeout,
                               CallbackSigner signer, Clock clock, WaitCallbacks waits, Executor pool,
-                              ComponentStatistics statistics) {
+                              ComponentStatistics statistics, Predicate<String> knownEndpoint) {
+        this.knownEndpoint = knownEndpoint;
         this.context = context;
         this.basePath = basePath;
         this.maxBodySize = maxBodySize;
@@ -226,7 +231,10 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
             return answer(handshakeAnswer);
         }
         if (target == null && request.isTrigger()) {
-            return answer(CallbackAnswer.UNKNOWN);
+            // a signed trigger URL of an endpoint this application has, whose trigger does not run here now: a
+            // follower of a cluster (the leader subscribed), or a route that is stopped. The sender retries, and a load
+            // balancer may reach the node that runs it.
+            return answer(knownEndpoint.test(request.name) ? NOT_RUNNING_HERE : CallbackAnswer.UNKNOWN);
         }
         if (declaredLength > maxBodySize) {
             return answer(CallbackAnswer.of(413, "body too large"));

@@ -84,6 +84,11 @@ public class InMemoryWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
+    public List<StoredWait> finishedElsewhere(String incarnation, int max) {
+        return List.of();
+    }
+
+    @Override
     public int purge(long finishedBefore) {
         return 0;
     }

@@ -53,9 +53,17 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 incarnation VARCHAR(64) NOT NULL PRIMARY KEY,
                 started_at BIGINT NOT NULL,
                 heartbeat_at BIGINT NOT NULL,
-                stopped BOOLEAN NOT NULL)""");
+                stopped BOOLEAN NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS logicwebhook_trigger (
+                name VARCHAR(255) NOT NULL PRIMARY KEY,
+                epoch BIGINT NOT NULL,
+                owner VARCHAR(64),
+                unsubscribe VARCHAR(1000000))""");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The NOTIFY channel of claims made for another node's waits; the payload is the wait id. */
+    private static final String CHANNEL = "logicwebhook_finished";
     private static final String COLUMNS = "id, endpoint, owner, adopted, state, subscribed, created_at, deadline,"
                                           + " hard_deadline, delivered, unsubscribe, snapshot, result";
     /** Owners that are alive: running (not stopped) and heard of recently. */
@@ -66,6 +74,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private final Runnable closeDataSource;
     private boolean createSchema = true;
     private volatile boolean exclusive;
+    /** PostgreSQL: a callback's claim for another node's wait is announced with NOTIFY, and listened for. */
+    private volatile boolean postgres;
+    /** The connection that LISTENs, held by the one thread that awaits announcements. */
+    private Connection listening;
 
     public JdbcWaitStore(DataSource dataSource) {
         this(dataSource, () -> {
@@ -80,6 +92,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     protected void doStop() {
+        closeListening();
         closeDataSource.run();
     }
 
@@ -110,6 +123,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     protected void doStart() throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             exclusive = isExclusive(connection.getMetaData().getURL());
+            postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
             if (createSchema) {
                 try (Statement statement = connection.createStatement()) {
                     for (String ddl : SCHEMA) {
@@ -141,9 +155,124 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public boolean finish(String id, String state, String result, boolean delivered, long now) {
-        return update("UPDATE logicwebhook_wait SET state = ?, result = ?, delivered = ?, finished_at = ?"
-                      + " WHERE id = ? AND state = 'PENDING'",
-                state, result, delivered, now, id) == 1;
+        String sql = "UPDATE logicwebhook_wait SET state = ?, result = ?, delivered = ?, finished_at = ?"
+                     + " WHERE id = ? AND state = 'PENDING'";
+        if (delivered || !postgres) {
+            return update(sql, state, result, delivered, now, id) == 1;
+        }
+        // not delivered: another node may own the exchange; it hears of the claim once it is committed
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement claim = connection.prepareStatement(sql);
+                 PreparedStatement announce = connection.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                bind(claim, new Object[] { state, result, false, now, id });
+                boolean claimed = claim.executeUpdate() == 1;
+                if (claimed) {
+                    announce.setString(1, id);
+                    announce.executeQuery().close();
+                }
+                connection.commit();
+                return claimed;
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public List<StoredWait> finishedElsewhere(String incarnation, int max) {
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE owner = ? AND adopted = FALSE"
+                     + " AND state <> 'PENDING' AND delivered = FALSE ORDER BY finished_at LIMIT " + Math.max(1, max),
+                incarnation);
+    }
+
+    @Override
+    public boolean notifiesFinished() {
+        return postgres;
+    }
+
+    /**
+     * PostgreSQL: LISTENs on a connection of its own (taken from the pool and kept), and returns what was announced
+     * within the time. A connection that fails is closed and opened again on the next call; announcements made
+     * meanwhile are lost, which the poll of {@link #finishedElsewhere} makes up for.
+     */
+    @Override
+    public List<String> awaitFinishedElsewhere(long timeoutMillis) throws InterruptedException {
+        if (!postgres) {
+            return List.of();
+        }
+        try {
+            if (listening == null) {
+                listening = dataSource.getConnection();
+                listening.setAutoCommit(true);
+                try (Statement statement = listening.createStatement()) {
+                    statement.execute("LISTEN " + CHANNEL);
+                }
+            }
+            List<String> ids = PostgresNotifications.await(listening, (int) timeoutMillis);
+            if (ids.isEmpty()) {
+                // a silent server is noticed here, not after TCP gives up
+                try (Statement ping = listening.createStatement()) {
+                    ping.setQueryTimeout(5);
+                    ping.execute("SELECT 1");
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            closeListening();
+            Thread.sleep(timeoutMillis);
+            return List.of();
+        }
+    }
+
+    private void closeListening() {
+        Connection connection = listening;
+        listening = null;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // it failed already
+            }
+        }
+    }
+
+    @Override
+    public TriggerLease leadTrigger(String name, String incarnation) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            List<Object[]> rows = rows("SELECT epoch, unsubscribe FROM logicwebhook_trigger WHERE name = ?", name);
+            if (rows.isEmpty()) {
+                try {
+                    update("INSERT INTO logicwebhook_trigger (name, epoch, owner) VALUES (?, 1, ?)", name, incarnation);
+                    return new TriggerLease(1, null);
+                } catch (LogicWebhookStoreException e) {
+                    // another node inserted it first: take it over from there
+                    continue;
+                }
+            }
+            long epoch = ((Number) rows.get(0)[0]).longValue();
+            if (update("UPDATE logicwebhook_trigger SET epoch = ?, owner = ? WHERE name = ? AND epoch = ?", epoch + 1,
+                    incarnation, name, epoch) == 1) {
+                return new TriggerLease(epoch + 1, fromJson((String) rows.get(0)[1]));
+            }
+        }
+        throw new LogicWebhookStoreException("the lead of trigger " + name + " changed too often to be taken", null);
+    }
+
+    @Override
+    public boolean triggerSubscribed(String name, long epoch, StoredRequest unsubscribe) {
+        return update("UPDATE logicwebhook_trigger SET unsubscribe = ? WHERE name = ? AND epoch = ?", toJson(unsubscribe),
+                name, epoch) == 1;
+    }
+
+    @Override
+    public void triggerUnsubscribed(String name, long epoch) {
+        update("UPDATE logicwebhook_trigger SET unsubscribe = NULL WHERE name = ? AND epoch = ?", name, epoch);
     }
 
     @Override
@@ -256,6 +385,28 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
              PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** The rows of a query, as arrays of their columns' values. */
+    private List<Object[]> rows(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            List<Object[]> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                int columns = result.getMetaData().getColumnCount();
+                while (result.next()) {
+                    Object[] row = new Object[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = result.getObject(i + 1);
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
         } catch (SQLException e) {
             throw failed(e);
         }

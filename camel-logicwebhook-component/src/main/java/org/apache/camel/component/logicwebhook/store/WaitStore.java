@@ -87,6 +87,47 @@ public interface WaitStore extends Service {
      */
     List<StoredWait> orphanWork(String incarnation, long now, int max);
 
+    /**
+     * This incarnation's live waits that another node finished (a callback that reached it): their exchanges wait here
+     * and are resumed with what the store kept; at most {@code max}.
+     */
+    List<StoredWait> finishedElsewhere(String incarnation, int max);
+
+    /** Whether {@link #awaitFinishedElsewhere} is told at once (PostgreSQL's LISTEN/NOTIFY); otherwise it is polled. */
+    default boolean notifiesFinished() {
+        return false;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the ids of waits that another node finished, as the store announces them; a
+     * store that cannot announce returns none (then {@link #finishedElsewhere} is polled every heartbeat). Called from
+     * one thread at a time.
+     */
+    default List<String> awaitFinishedElsewhere(long timeoutMillis) throws InterruptedException {
+        return List.of();
+    }
+
+    /**
+     * This incarnation takes the lead of a trigger: the epoch grows by one. Several nodes sharing the store keep one
+     * subscription per trigger with it.
+     */
+    default TriggerLease leadTrigger(String name, String incarnation) {
+        return TriggerLease.UNTRACKED;
+    }
+
+    /**
+     * The leader subscribed: how to unsubscribe it.
+     *
+     * @return false when a newer leader took the trigger meanwhile: the caller must unsubscribe what it just got
+     */
+    default boolean triggerSubscribed(String name, long epoch, StoredRequest unsubscribe) {
+        return true;
+    }
+
+    /** The leader unsubscribed (a graceful stop): nothing is left behind for the next leader. */
+    default void triggerUnsubscribed(String name, long epoch) {
+    }
+
     /** Forgets finished waits that ended before this time. @return how many */
     int purge(long finishedBefore);
 

@@ -117,6 +117,10 @@ public final class Orphans {
             LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
                      + " resumeUri", adopted);
         }
+        // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
+        for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
+            registry.resumeFinishedElsewhere(wait.id());
+        }
         for (StoredWait wait : store.orphanWork(registry.incarnation(), now, BATCH)) {
             settleLater(wait.endpoint(), wait.id());
         }
@@ -236,7 +240,8 @@ public final class Orphans {
         store.delivered(wait.id());
     }
 
-    private boolean stopping() {
+    /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
+    public boolean stopping() {
         return registry.context().isStopping() || !registry.isRunAllowed();
     }
 

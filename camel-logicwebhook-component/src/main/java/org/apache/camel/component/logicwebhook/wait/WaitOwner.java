@@ -23,6 +23,12 @@ public interface WaitOwner {
     /** The wait was cancelled (its route or the context stops), and the caller owns it now; runs on the worker pool. */
     void onCancel(PendingWait wait, String reason);
 
+    /**
+     * Another node took the wait's callback (it reached that node): the exchange here continues with what the store
+     * kept of it, or fails as the failure callback says; runs on the worker pool.
+     */
+    void resumeFromStore(PendingWait wait, StoredWait stored);
+
     /** A durable store keeps the wait beyond this stop: the exchange here ends; runs on the worker pool. */
     void onHandedOver(PendingWait wait);
 

@@ -18,6 +18,7 @@ import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.store.TriggerLease;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.component.logicwebhook.subscription.DueTasks;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
@@ -56,6 +57,8 @@ public final class WaitRegistry extends ServiceSupport {
     private volatile Clock clock;
     private volatile ScheduledExecutorService sweeper;
     private ExecutorService workers;
+    /** Listens for the store's announcements of waits that another node finished (PostgreSQL). */
+    private ExecutorService listener;
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
                         StoreStatistics storeStatistics, long sweepInterval, int workerPoolSize) {
@@ -156,13 +159,72 @@ public final class WaitRegistry extends ServiceSupport {
         }
         waits.remove(wait.id, wait);
         if (!ours) {
-            // another node, or a recovery that took this JVM for dead, finished it in the store first
-            wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
-            execute(() -> wait.owner.onCancel(wait, "the wait was finished elsewhere (another node, or a recovery)"));
+            // another node finished it in the store first (its callback reached that node), or a recovery that took
+            // this JVM for dead: what the store says wins
+            execute(() -> finishedElsewhere(wait));
             return false;
         }
         wait.statistics().waitEnded(outcome, now() - wait.startedAt);
         return true;
+    }
+
+    /**
+     * Another node finished a wait whose exchange waits here, and told the store: the callback it took resumes the
+     * exchange here (announced by the store, or found by the heartbeat's poll).
+     */
+    public void resumeFinishedElsewhere(String id) {
+        PendingWait wait = waits.get(id);
+        if (wait == null) {
+            return;
+        }
+        StoredWait stored = store.find(id);
+        if (stored == null || stored.isPending() || stored.delivered()) {
+            return;
+        }
+        // a finisher of this JVM that comes first (a timeout) finds the store's outcome in its commit, and resumes it so
+        if (wait.tryFinish(WaitOutcome.valueOf(stored.state()))) {
+            waits.remove(id, wait);
+            execute(() -> finishedElsewhere(wait));
+        }
+    }
+
+    /** The listener's loop: resumes what the store announces, until the registry stops. */
+    private void listen() {
+        while (isRunAllowed() && !Thread.currentThread().isInterrupted()) {
+            try {
+                for (String id : store.awaitFinishedElsewhere(1_000)) {
+                    resumeFinishedElsewhere(id);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the heartbeat's poll finds what this misses
+                LOG.debug("Listening for waits finished elsewhere failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Ends the exchange as the store says another node (or a recovery) finished its wait, and marks it delivered. */
+    private void finishedElsewhere(PendingWait wait) {
+        StoredWait stored;
+        try {
+            stored = store.find(wait.id);
+        } catch (RuntimeException e) {
+            stored = null;
+        }
+        WaitOutcome outcome = stored == null || stored.isPending() ? null : WaitOutcome.valueOf(stored.state());
+        if (outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED) {
+            wait.statistics().waitEnded(outcome, now() - wait.startedAt);
+            wait.owner.resumeFromStore(wait, stored);
+        } else {
+            wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
+            wait.owner.onCancel(wait, "the wait was finished elsewhere (another node, or a recovery)");
+        }
+        try {
+            store.delivered(wait.id);
+        } catch (RuntimeException e) {
+            LOG.debug("A wait finished elsewhere could not be marked delivered: {}", e.getMessage());
+        }
     }
 
     /**
@@ -263,9 +325,17 @@ public final class WaitRegistry extends ServiceSupport {
     private void timedOut(PendingWait wait) {
         boolean ours;
         try {
+            StoredWait stored = store.find(wait.id);
+            if (stored != null && stored.isPending() && stored.deadline() > now()) {
+                // a heartbeat that reached another node moved the deadline: the wait goes on
+                wait.deadline = stored.deadline();
+                wait.revert(WaitOutcome.TIMED_OUT);
+                return;
+            }
             ours = commit(wait, WaitOutcome.TIMED_OUT, null);
         } catch (RuntimeException e) {
             // pending again: the next sweep tries once more
+            wait.revert(WaitOutcome.TIMED_OUT);
             LOG.warn("logicwebhook:{} could not time a wait out in the wait store: {}", wait.owner.name(), e.getMessage());
             return;
         }
@@ -341,6 +411,35 @@ public final class WaitRegistry extends ServiceSupport {
         return context;
     }
 
+    /**
+     * A trigger's lead in a shared store: this incarnation's epoch, and the subscription a previous leader left.
+     *
+     * @throws LogicWebhookStoreException when the store cannot be reached: the trigger must not subscribe blindly
+     */
+    public TriggerLease leadTrigger(String name) {
+        return store.leadTrigger(name, incarnation);
+    }
+
+    /** @return false when a newer leader took the trigger meanwhile (then the caller unsubscribes what it got) */
+    public boolean triggerSubscribed(String name, TriggerLease lease, OutboundRequest unsubscribe) {
+        return lease.epoch() == 0 || store.triggerSubscribed(name, lease.epoch(), StoredRequests.toStored(unsubscribe));
+    }
+
+    public void triggerUnsubscribed(String name, TriggerLease lease) {
+        if (lease.epoch() != 0) {
+            try {
+                store.triggerUnsubscribed(name, lease.epoch());
+            } catch (RuntimeException e) {
+                LOG.debug("The wait store could not note that trigger {} unsubscribed: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    /** The unsubscribe request a previous leader of a trigger left, as it can be sent, or {@code null}. */
+    public static OutboundRequest previousSubscription(TriggerLease lease) {
+        return StoredRequests.fromStored(lease.previous());
+    }
+
     public WaitStore store() {
         return store;
     }
@@ -400,6 +499,10 @@ public final class WaitRegistry extends ServiceSupport {
         if (orphans != null) {
             orphans.start(now());
         }
+        if (durable && store.notifiesFinished()) {
+            listener = context.getExecutorServiceManager().newSingleThreadExecutor(this, "LogicWebhookStoreListener");
+            listener.execute(this::listen);
+        }
         sweeper = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LogicWebhookTimeouts");
         sweeper.scheduleWithFixedDelay(this::sweep, sweepInterval, sweepInterval, TimeUnit.MILLISECONDS);
         dueTasks.wakeUpWith(this::wakeUpAt);
@@ -407,6 +510,10 @@ public final class WaitRegistry extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        if (listener != null) {
+            context.getExecutorServiceManager().shutdownNow(listener);
+            listener = null;
+        }
         context.getExecutorServiceManager().shutdown(sweeper);
         abandonScheduled();
         context.getExecutorServiceManager().shutdownGraceful(workers, 10_000);
