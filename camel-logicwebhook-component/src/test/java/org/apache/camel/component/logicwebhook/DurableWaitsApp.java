@@ -27,11 +27,14 @@ public final class DurableWaitsApp {
     private DurableWaitsApp() {
     }
 
-    /** @param args port, the fake service's URL, the H2 URL, how many long waits, how many quick ones */
+    /**
+     * @param args port, the fake service's URL, the store's JDBC URL (H2 or PostgreSQL), how many long waits, how many
+     *             quick ones, and optionally the node timeout in milliseconds
+     */
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         String service = args[1];
-        DataSource store = EmbeddedH2.dataSource(args[2]);
+        DataSource store = args[2].startsWith("jdbc:h2:") ? EmbeddedH2.dataSource(args[2]) : TestDatabases.pool(args[2]);
         int waits = Integer.parseInt(args[3]);
         int quick = Integer.parseInt(args[4]);
 
@@ -45,6 +48,9 @@ public final class DurableWaitsApp {
         component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
         component.setWaitStoreDataSource(store);
         component.setWaitStoreHeartbeatInterval(500);
+        if (args.length > 5) {
+            component.setWaitStoreNodeTimeout(Long.parseLong(args[5]));
+        }
         context.addComponent("logicwebhook", component);
         String options = "?subscribeUri=" + service + "/jobs"
                          + "&subscribeBody=RAW({\"order\":\"${body}\",\"callback\":\"${variable.callbackUrl}\"})"
@@ -75,7 +81,7 @@ public final class DurableWaitsApp {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             context.stop();
-            EmbeddedH2.close(store);
+            TestDatabases.close(store);
             stopped.countDown();
         }));
         ProducerTemplate template = context.createProducerTemplate();
@@ -86,7 +92,7 @@ public final class DurableWaitsApp {
                 exchange.getMessage().setHeader("X-Order", order);
             });
         }
-        while (subscribed(store) < waits + quick) {
+        while (subscribed(store) < (long) waits + quick) {
             Thread.sleep(50);
         }
         System.out.println("READY");

@@ -148,6 +148,101 @@ class LogicWebhookClusterTest {
         assertEquals(Set.of(), live);
     }
 
+    @Test
+    void callbacksThatReachAnotherNodeResumeEachWaitOnceOnItsOwnNode() throws Exception {
+        service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job\"}"));
+        TestClock clock = new TestClock();
+        int portA = AvailablePortFinder.getNextAvailable();
+        int portB = AvailablePortFinder.getNextAvailable();
+        try (DurableApp a = new DurableApp(portA, service, database, clock, true, "", component -> {
+        }).start();
+             DurableApp b = new DurableApp(portB, service, database, clock, true, "", component -> {
+             }).start()) {
+            int waits = 50;
+            java.util.List<java.util.concurrent.CompletableFuture<org.apache.camel.Exchange>> exchanges
+                    = new java.util.ArrayList<>();
+            for (int i = 0; i < waits; i++) {
+                exchanges.add(a.startWait("order-" + i));
+            }
+            await().until(() -> service.requests("POST", "/jobs").size() == waits);
+            await().until(() -> rows("subscribed = TRUE") == waits);
+            for (FakeService.Recorded subscribe : service.requests("POST", "/jobs")) {
+                com.fasterxml.jackson.databind.JsonNode body = LogicWebhookTestSupport.json(subscribe.body());
+                String onB = body.path("callback").asText().replace(":" + portA + "/", ":" + portB + "/");
+                assertEquals(200, service.post(onB, "approved " + body.path("order").asText()).statusCode());
+                assertEquals(409, service.post(onB, "again").statusCode());
+            }
+            for (int i = 0; i < waits; i++) {
+                org.apache.camel.Exchange done = exchanges.get(i).get(30, TimeUnit.SECONDS);
+                assertEquals("approved order-" + i, done.getMessage().getBody(String.class), "each on its own node");
+            }
+            // marked delivered once the exchange was resumed
+            await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == waits);
+            assertEquals(0, b.resumed.size(), "nothing went to B's resumeUri: A was alive");
+        }
+    }
+
+    @Test
+    void fiveHundredWaitsOfANodeAreResumedThereFromAnotherNodeAndAfterAKillInItsResumeUriOnce() throws Exception {
+        AtomicInteger jobs = new AtomicInteger();
+        service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
+        String store = TestDatabases.postgres().getJdbcUrl("postgres", "postgres");
+        int portA = AvailablePortFinder.getNextAvailable();
+        int portB = AvailablePortFinder.getNextAvailable();
+        int waits = 500;
+        try (ChildJvm a = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portA), service.url(), store,
+                String.valueOf(waits), "0", "2000");
+             ChildJvm b = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portB), service.url(), store, "0",
+                     "0", "2000")) {
+            a.awaitLine("READY", 120);
+            b.awaitLine("READY", 120);
+            java.util.List<com.fasterxml.jackson.databind.JsonNode> subscribes = new java.util.ArrayList<>();
+            for (FakeService.Recorded subscribe : service.requests("POST", "/jobs")) {
+                subscribes.add(LogicWebhookTestSupport.json(subscribe.body()));
+            }
+            assertEquals(waits, subscribes.size());
+            // the first half: callbacks reach B, the exchanges waiting on A go on there
+            for (com.fasterxml.jackson.databind.JsonNode subscribe : subscribes.subList(0, waits / 2)) {
+                String onB = subscribe.path("callback").asText().replace(":" + portA + "/", ":" + portB + "/");
+                assertEquals(200, service.post(onB, "approved " + subscribe.path("order").asText()).statusCode());
+            }
+            await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("POST", "/resumed").size() == waits / 2);
+            // then A is killed; the rest reach B, which takes them over once A is seen as gone
+            a.kill();
+            for (com.fasterxml.jackson.databind.JsonNode subscribe : subscribes.subList(waits / 2, waits)) {
+                String onB = subscribe.path("callback").asText().replace(":" + portA + "/", ":" + portB + "/");
+                assertEquals(200, service.post(onB, "approved " + subscribe.path("order").asText()).statusCode());
+                assertEquals(409, service.post(onB, "again").statusCode());
+            }
+            await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("POST", "/resumed").size() >= waits);
+            Set<String> orders = new java.util.HashSet<>();
+            int live = 0;
+            int orphans = 0;
+            for (FakeService.Recorded resumed : service.requests("POST", "/resumed")) {
+                com.fasterxml.jackson.databind.JsonNode report = LogicWebhookTestSupport.json(resumed.body());
+                String order = report.path("order").asText();
+                assertTrue(orders.add(order), "resumed twice: " + resumed.body());
+                assertEquals("approved " + order, report.path("outcome").asText());
+                if (report.path("waitId").asText().isEmpty()) {
+                    live++;
+                } else {
+                    orphans++;
+                }
+            }
+            assertEquals(waits / 2, live, "resumed on A, in its own exchange");
+            assertEquals(waits / 2, orphans, "delivered to B's resumeUri");
+        }
+    }
+
+    private long rows(String where) throws Exception {
+        try (java.sql.Connection connection = database.getConnection();
+             java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM logicwebhook_wait WHERE " + where)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
     /** A node of the split: a trigger with no cluster service, on the shared store. */
     private CamelContext node(int port) throws Exception {
         CamelContext context = new DefaultCamelContext();
