@@ -1,5 +1,6 @@
 package org.apache.camel.example.logicwebhook;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -16,16 +17,21 @@ import org.apache.camel.support.ResourceHelper;
  * <li>{@code GET /demo/approvals} lists the pending requests;</li>
  * <li>{@code POST /demo/approvals/{id}/approve} POSTs {@code {"approved":true}} to the callback URL, {@code .../reject}
  * POSTs {@code {"approved":false,...}} to the failure URL;</li>
- * <li>{@code DELETE /demo/approvals/{id}} withdraws a request (the action does this when it times out or stops).</li>
+ * <li>{@code DELETE /demo/approvals/{id}} withdraws a request (the action does this when it times out, or when the
+ * application stops without a wait store).</li>
  * </ul>
- * With {@code demo.autoApprove=true}, each request is approved about a second after it arrives.
+ * With {@code demo.autoApprove=true}, each request is approved about a second after it arrives. The pending requests
+ * are kept in {@code approvals.json} in the {@code demo.dataDir} folder, so that they outlive a restart of the example.
  */
 public class ApprovalServiceRoutes extends RouteBuilder {
 
-    private final ApprovalDesk desk = new ApprovalDesk();
+    private ApprovalDesk desk;
 
     @Override
     public void configure() {
+        // the pending approvals outlive a restart of the application, as a remote service's would (see ApprovalDesk)
+        desk = new ApprovalDesk(
+                Path.of(getContext().resolvePropertyPlaceholders("{{demo.dataDir}}")).resolve("approvals.json"));
         bindToRegistry("approvalDesk", desk);
 
         onException(JsonProcessingException.class).handled(true)

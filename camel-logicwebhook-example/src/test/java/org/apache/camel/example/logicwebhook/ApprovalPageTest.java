@@ -37,7 +37,7 @@ class ApprovalPageTest extends ExampleTestSupport {
 
     @Test
     void approvingOnThePageResumesTheOrder() throws Exception {
-        NotifyBuilder approved = new NotifyBuilder(context).fromRoute("order-approval")
+        NotifyBuilder approved = new NotifyBuilder(context).fromRoute("order-approval").wereSentTo("direct:approved")
                 .whenAnyDoneMatches(e -> e.getMessage().getBody() instanceof Map<?, ?> m
                                          && Boolean.TRUE.equals(m.get("approved"))
                                          && e.getProperty(Exchange.EXCEPTION_CAUGHT) == null)

@@ -28,8 +28,8 @@ class YamlRoutesValidationTest extends ExampleTestSupport {
 
     @Test
     void theYamlRoutesLoadAndTheirEndpointsValidateAgainstTheMetadata() throws Exception {
-        assertTrue(context.getRoute("feed-trigger") != null && context.getRoute("order-approval") != null,
-                "the YAML routes were not loaded");
+        assertTrue(context.getRoute("feed-trigger") != null && context.getRoute("order-approval") != null
+                   && context.getRoute("order-approved") != null, "the YAML routes were not loaded");
         RuntimeCamelCatalog catalog = context.getCamelContextExtension().getContextPlugin(RuntimeCamelCatalog.class);
         List<String> uris = context.getEndpoints().stream().map(Endpoint::getEndpointUri)
                 .filter(uri -> uri.startsWith("logicwebhook:")).collect(Collectors.toList());
@@ -39,6 +39,11 @@ class YamlRoutesValidationTest extends ExampleTestSupport {
             assertTrue(properties.containsKey("subscribeUri"), properties.toString());
             EndpointValidationResult result = catalog.validateProperties("logicwebhook", properties);
             assertTrue(result.isSuccess(), uri + ": " + result.summaryErrorMessage(false));
+            if (uri.startsWith("logicwebhook:approval")) {
+                // the durable wait's options are among those validated
+                assertEquals("direct:approved", properties.get("resumeUri"), properties.toString());
+                assertEquals("orderId", properties.get("snapshotVariables"), properties.toString());
+            }
 
             // and the validation has the metadata to refuse a mistake
             Map<String, String> misspelt = new HashMap<>(properties);
