@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.logicwebhook.wait.PendingWait;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,24 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
 
     private WaitRegistry registry() {
         return component().getWaitRegistry();
+    }
+
+    /**
+     * The subscribe requests, once each pending wait also holds its subscribe answer: the fake records a request before
+     * the action has read the answer, and a timeout in between would find no unsubscribe request yet (it then fails the
+     * exchange at once and unsubscribes when the answer comes).
+     */
+    private List<FakeService.Recorded> subscribed(int count) {
+        List<FakeService.Recorded> requests = subscribes(count);
+        await().until(() -> {
+            for (PendingWait wait : registry().pending()) {
+                if (!wait.isSubscribeAnswered()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        return requests;
     }
 
     /** The subscribe requests of the approval route, in order. */
@@ -205,7 +224,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     @Test
     void aTimeoutUnsubscribesThenFailsWithExchangeTimedOutAndALateCallbackIsGone() throws Exception {
         Future<Exchange> pending = start("order-slow");
-        String callback = field(subscribes(1).get(0), "callback");
+        String callback = field(subscribed(1).get(0), "callback");
 
         clock.advance(9_999);
         registry().sweep();
@@ -226,7 +245,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         CountDownLatch release = new CountDownLatch(1);
         holdUnsubscribes(unsubscribing, release);
         Future<Exchange> pending = start("order-race");
-        String callback = field(subscribes(1).get(0), "callback");
+        String callback = field(subscribed(1).get(0), "callback");
 
         clock.advance(10_000);
         registry().sweep();
@@ -322,7 +341,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
     @Test
     void heartbeatsExtendTheWaitButNeverPastTheHardMaximum() throws Exception {
         Future<Exchange> pending = start("order-long");
-        FakeService.Recorded subscribe = subscribes(1).get(0);
+        FakeService.Recorded subscribe = subscribed(1).get(0);
         String heartbeat = field(subscribe, "heartbeat");
 
         clock.advance(8_000);

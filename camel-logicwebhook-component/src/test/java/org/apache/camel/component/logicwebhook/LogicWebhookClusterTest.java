@@ -191,9 +191,9 @@ class LogicWebhookClusterTest {
         int portB = AvailablePortFinder.getNextAvailable();
         int waits = 500;
         try (ChildJvm a = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portA), service.url(), store,
-                String.valueOf(waits), "0", "2000");
+                String.valueOf(waits), "0", "4000");
              ChildJvm b = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portB), service.url(), store, "0",
-                     "0", "2000")) {
+                     "0", "4000")) {
             a.awaitLine("READY", 120);
             b.awaitLine("READY", 120);
             java.util.List<com.fasterxml.jackson.databind.JsonNode> subscribes = new java.util.ArrayList<>();
@@ -206,7 +206,7 @@ class LogicWebhookClusterTest {
                 String onB = subscribe.path("callback").asText().replace(":" + portA + "/", ":" + portB + "/");
                 assertEquals(200, service.post(onB, "approved " + subscribe.path("order").asText()).statusCode());
             }
-            await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("POST", "/resumed").size() == waits / 2);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("POST", "/resumed").size() >= waits / 2);
             // then A is killed; the rest reach B, which takes them over once A is seen as gone
             a.kill();
             for (com.fasterxml.jackson.databind.JsonNode subscribe : subscribes.subList(waits / 2, waits)) {

@@ -292,6 +292,12 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
+    public boolean claimDelivery(String id, String incarnation) {
+        return update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ? AND owner = ? AND delivered = FALSE", id,
+                incarnation) == 1;
+    }
+
+    @Override
     public void heartbeat(String incarnation, long now) {
         if (update("UPDATE logicwebhook_node SET heartbeat_at = ? WHERE incarnation = ?", now, incarnation) == 0) {
             update("INSERT INTO logicwebhook_node (incarnation, started_at, heartbeat_at, stopped) VALUES (?, ?, ?, FALSE)",

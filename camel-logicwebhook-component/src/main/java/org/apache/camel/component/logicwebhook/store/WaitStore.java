@@ -55,6 +55,16 @@ public interface WaitStore extends Service {
     void delivered(String id);
 
     /**
+     * The live owner of a wait that another node finished takes its delivery: one conditional update, which fails
+     * when another node adopted the wait meanwhile (it took this incarnation for gone) and delivers it itself.
+     *
+     * @return true when this incarnation delivers it
+     */
+    default boolean claimDelivery(String id, String incarnation) {
+        return true;
+    }
+
+    /**
      * This incarnation is alive (written every heartbeat interval); the first call registers it.
      *
      * @param incarnation one start of one component: a random id

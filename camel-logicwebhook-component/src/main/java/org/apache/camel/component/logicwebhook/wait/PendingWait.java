@@ -33,6 +33,7 @@ public final class PendingWait implements WaitStatus {
     private volatile WaitOutcome outcome;
     private OutboundRequest unsubscribe;
     private boolean unsubscribeWanted;
+    private boolean subscribeAnswered;
 
     public PendingWait(String id, WaitOwner owner, Exchange exchange, AsyncCallback callback, long startedAt, long deadline,
                 long hardDeadline) {
@@ -75,11 +76,17 @@ public final class PendingWait implements WaitStatus {
      * @return the request to send now, or {@code null}
      */
     public synchronized OutboundRequest subscribed(OutboundRequest request) {
+        subscribeAnswered = true;
         if (unsubscribeWanted) {
             return request;
         }
         this.unsubscribe = request;
         return null;
+    }
+
+    /** Whether the subscribe request was answered (and how to unsubscribe is known). */
+    public synchronized boolean isSubscribeAnswered() {
+        return subscribeAnswered;
     }
 
     /**

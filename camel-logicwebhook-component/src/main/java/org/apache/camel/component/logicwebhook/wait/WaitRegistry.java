@@ -204,26 +204,32 @@ public final class WaitRegistry extends ServiceSupport {
         }
     }
 
-    /** Ends the exchange as the store says another node (or a recovery) finished its wait, and marks it delivered. */
+    /**
+     * Ends the exchange as the store says another node (or a recovery) finished its wait: resumed with the callback the
+     * store kept, when this incarnation still owns the wait and so takes its delivery (one conditional update); failed
+     * otherwise (the wait timed out or was cancelled there, or another node adopted it, taking this one for gone, and
+     * delivers it to its resumeUri).
+     */
     private void finishedElsewhere(PendingWait wait) {
         StoredWait stored;
+        boolean delivers;
         try {
             stored = store.find(wait.id);
+            delivers = stored != null && !stored.isPending() && store.claimDelivery(wait.id, incarnation);
         } catch (RuntimeException e) {
+            LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store: {}",
+                    wait.owner.name(), e.getMessage());
             stored = null;
+            delivers = false;
         }
-        WaitOutcome outcome = stored == null || stored.isPending() ? null : WaitOutcome.valueOf(stored.state());
+        WaitOutcome outcome = delivers ? WaitOutcome.valueOf(stored.state()) : null;
         if (outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED) {
             wait.statistics().waitEnded(outcome, now() - wait.startedAt);
             wait.owner.resumeFromStore(wait, stored);
         } else {
             wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
-            wait.owner.onCancel(wait, "the wait was finished elsewhere (another node, or a recovery)");
-        }
-        try {
-            store.delivered(wait.id);
-        } catch (RuntimeException e) {
-            LOG.debug("A wait finished elsewhere could not be marked delivered: {}", e.getMessage());
+            wait.owner.onCancel(wait, delivers ? "the wait ended elsewhere: " + stored.state()
+                    : "another node took the wait over (it took this one for gone)");
         }
     }
 
