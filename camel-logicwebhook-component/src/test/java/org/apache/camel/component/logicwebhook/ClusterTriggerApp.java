@@ -10,9 +10,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 
 /**
@@ -34,11 +31,11 @@ public final class ClusterTriggerApp {
         String service = args[4];
         DataSource store = TestDatabases.pool(args[5]);
 
-        CamelContext context = new DefaultCamelContext();
-        VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-        http.setBindHost("127.0.0.1");
-        http.setBindPort(port);
-        context.addService(new VertxPlatformHttpServer(http));
+        CamelContext context = TestNode.context(port, component -> {
+            component.setWaitStoreDataSource(store);
+            component.setWaitStoreHeartbeatInterval(500);
+            component.setWaitStoreNodeTimeout(2_000);
+        });
         FileLockClusterService cluster = new FileLockClusterService();
         cluster.setId(node);
         cluster.setRoot(args[2]);
@@ -46,13 +43,6 @@ public final class ClusterTriggerApp {
         cluster.setAcquireLockInterval(500, TimeUnit.MILLISECONDS);
         cluster.setHeartbeatTimeoutMultiplier(2);
         context.addService(cluster);
-        LogicWebhookComponent component = new LogicWebhookComponent();
-        component.setSigningKey(LogicWebhookTestSupport.SIGNING_KEY);
-        component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
-        component.setWaitStoreDataSource(store);
-        component.setWaitStoreHeartbeatInterval(500);
-        component.setWaitStoreNodeTimeout(2_000);
-        context.addComponent("logicwebhook", component);
         String trigger = "logicwebhook:orders?subscribeUri=" + service + "/subscriptions"
                          + "&unsubscribeUri=RAW(" + service + "/subscriptions/${variable.subscription[id]})";
         context.addRoutes(new RouteBuilder() {

@@ -13,9 +13,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
-import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * One start of an application whose action keeps its waits in a store: stopped and started again on the same port,
@@ -30,7 +27,7 @@ final class DurableApp implements AutoCloseable {
 
     static final String ACTION = "approval";
 
-    final CamelContext context = new DefaultCamelContext();
+    final CamelContext context;
     final List<Resumed> resumed = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private ProducerTemplate template;
@@ -41,17 +38,11 @@ final class DurableApp implements AutoCloseable {
      */
     DurableApp(int port, FakeService service, DataSource store, TestClock clock, boolean resumeUri, String options,
                Consumer<LogicWebhookComponent> configure) throws Exception {
-        VertxPlatformHttpServerConfiguration configuration = new VertxPlatformHttpServerConfiguration();
-        configuration.setBindHost("127.0.0.1");
-        configuration.setBindPort(port);
-        context.addService(new VertxPlatformHttpServer(configuration));
-        LogicWebhookComponent component = new LogicWebhookComponent();
-        component.setSigningKey(LogicWebhookTestSupport.SIGNING_KEY);
-        component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
-        component.setWaitStoreDataSource(store);
-        LogicWebhookTestSupport.sweepByHand(component, clock);
-        configure.accept(component);
-        context.addComponent("logicwebhook", component);
+        context = TestNode.context(port, component -> {
+            component.setWaitStoreDataSource(store);
+            LogicWebhookTestSupport.sweepByHand(component, clock);
+            configure.accept(component);
+        });
         context.getRegistry().bind("metricsRegistry", meters);
         String action = "logicwebhook:" + ACTION + "?subscribeUri=" + service.url() + "/jobs"
                         + "&subscribeBody=RAW({\"order\":\"${body}\",\"callback\":\"${variable.callbackUrl}\","

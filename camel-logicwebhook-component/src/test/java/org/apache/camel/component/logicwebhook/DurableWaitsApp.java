@@ -12,9 +12,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.logicwebhook.store.EmbeddedH2;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
-import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * An application whose actions keep their waits in an H2 file, run in a JVM of its own so that a test can kill it. Its
@@ -38,20 +35,13 @@ public final class DurableWaitsApp {
         int waits = Integer.parseInt(args[3]);
         int quick = Integer.parseInt(args[4]);
 
-        CamelContext context = new DefaultCamelContext();
-        VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-        http.setBindHost("127.0.0.1");
-        http.setBindPort(port);
-        context.addService(new VertxPlatformHttpServer(http));
-        LogicWebhookComponent component = new LogicWebhookComponent();
-        component.setSigningKey(LogicWebhookTestSupport.SIGNING_KEY);
-        component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
-        component.setWaitStoreDataSource(store);
-        component.setWaitStoreHeartbeatInterval(500);
-        if (args.length > 5) {
-            component.setWaitStoreNodeTimeout(Long.parseLong(args[5]));
-        }
-        context.addComponent("logicwebhook", component);
+        CamelContext context = TestNode.context(port, component -> {
+            component.setWaitStoreDataSource(store);
+            component.setWaitStoreHeartbeatInterval(500);
+            if (args.length > 5) {
+                component.setWaitStoreNodeTimeout(Long.parseLong(args[5]));
+            }
+        });
         String options = "?subscribeUri=" + service + "/jobs"
                          + "&subscribeBody=RAW({\"order\":\"${body}\",\"callback\":\"${variable.callbackUrl}\"})"
                          + "&unsubscribeUri=RAW(" + service + "/jobs/${variable.subscription[id]})"

@@ -11,9 +11,6 @@ import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -245,16 +242,7 @@ class LogicWebhookClusterTest {
 
     /** A node of the split: a trigger with no cluster service, on the shared store. */
     private CamelContext node(int port) throws Exception {
-        CamelContext context = new DefaultCamelContext();
-        VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-        http.setBindHost("127.0.0.1");
-        http.setBindPort(port);
-        context.addService(new VertxPlatformHttpServer(http));
-        LogicWebhookComponent component = new LogicWebhookComponent();
-        component.setSigningKey(LogicWebhookTestSupport.SIGNING_KEY);
-        component.getConfiguration().setCallbackBaseUrl("http://127.0.0.1:" + port);
-        component.setWaitStoreDataSource(database);
-        context.addComponent("logicwebhook", component);
+        CamelContext context = TestNode.context(port, component -> component.setWaitStoreDataSource(database));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -86,6 +86,21 @@ class LogicWebhookWaitStoreTest {
         return urls;
     }
 
+    /**
+     * A first start of the application leaves one wait pending, subscribed, and stops (handing it over).
+     *
+     * @return its callback URL
+     */
+    private String oneWaitHandedOver(boolean resumeUri, String options) throws Exception {
+        DurableApp first = app(resumeUri, options, component -> {
+        });
+        first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        first.close();
+        return callback;
+    }
+
     private long rows(String where) throws SQLException {
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM logicwebhook_wait WHERE " + where)) {
@@ -163,11 +178,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphanPastItsDeadlineIsUnsubscribedThenDeliveredAsTimedOut(TestDatabases store) throws Exception {
         setUp(store);
-        DurableApp first = app(true);
-        first.startWait("order-1");
-        callbackUrls(1, "callback");
-        await().until(() -> rows("subscribed = TRUE") == 1);
-        first.close();
+        oneWaitHandedOver(true, "");
 
         clock.advance(11_000);
         DurableApp second = app(true);
@@ -183,11 +194,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void withoutAResumeUriAnOrphansCallbackIsGoneAndItIsUnsubscribed(TestDatabases store) throws Exception {
         setUp(store);
-        DurableApp first = app(false);
-        first.startWait("order-1");
-        String callback = callbackUrls(1, "callback").get(0);
-        await().until(() -> rows("subscribed = TRUE") == 1);
-        first.close();
+        String callback = oneWaitHandedOver(false, "");
 
         app(false);
         assertEquals(410, service.post(callback, "approved").statusCode());
@@ -199,11 +206,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void duplicatesOfAnOrphansCallbackResumeItOnce(TestDatabases store) throws Exception {
         setUp(store);
-        DurableApp first = app(true);
-        first.startWait("order-1");
-        String callback = callbackUrls(1, "callback").get(0);
-        await().until(() -> rows("subscribed = TRUE") == 1);
-        first.close();
+        String callback = oneWaitHandedOver(true, "");
 
         DurableApp second = app(true);
         ExecutorService senders = Executors.newFixedThreadPool(20);
@@ -322,11 +325,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphansCallbackThatComesWhileItsDeadlineIsBeingClaimedResumesItOnce(TestDatabases store) throws Exception {
         setUp(store);
-        DurableApp first = app(true);
-        first.startWait("order-1");
-        String callback = callbackUrls(1, "callback").get(0);
-        await().until(() -> rows("subscribed = TRUE") == 1);
-        first.close();
+        String callback = oneWaitHandedOver(true, "");
 
         clock.advance(11_000);
         GatedWaitStore gated = new GatedWaitStore(new JdbcWaitStore(database), "TIMED_OUT");

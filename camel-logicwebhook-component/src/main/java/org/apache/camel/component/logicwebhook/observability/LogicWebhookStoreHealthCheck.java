@@ -1,8 +1,5 @@
 package org.apache.camel.component.logicwebhook.observability;
 
-import java.util.Map;
-
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
@@ -11,47 +8,21 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
-public final class LogicWebhookStoreHealthCheck implements HealthCheck {
+public final class LogicWebhookStoreHealthCheck extends ReadinessCheck {
 
     public static final String ID = "logicwebhook-wait-store";
 
     private final StoreStatistics store;
-    private boolean enabled = true;
 
     public LogicWebhookStoreHealthCheck(StoreStatistics store) {
+        super(ID);
         this.store = store;
     }
 
     @Override
-    public String getGroup() {
-        return "camel";
-    }
-
-    @Override
-    public String getId() {
-        return ID;
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public Result call(Map<String, Object> options) {
-        HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this);
+    Result check(HealthCheckResultBuilder builder, Kind kind) {
         builder.detail("logicwebhook.waitStore", store.summary());
-        if (store.isUp()) {
+        if (kind == Kind.LIVENESS || store.isUp()) {
             return builder.up().build();
         }
         builder.message("The logicwebhook wait store cannot be reached: " + store.error());

@@ -1,8 +1,5 @@
 package org.apache.camel.component.logicwebhook.observability;
 
-import java.util.Map;
-
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
@@ -12,51 +9,17 @@ import org.apache.camel.health.HealthCheckResultBuilder;
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
-public final class LogicWebhookTriggerHealthCheck implements HealthCheck {
+public final class LogicWebhookTriggerHealthCheck extends ReadinessCheck {
 
     private final TriggerStatus trigger;
-    private final String id;
-    private boolean enabled = true;
 
     public LogicWebhookTriggerHealthCheck(TriggerStatus trigger, String id) {
+        super(id);
         this.trigger = trigger;
-        this.id = id;
     }
 
     @Override
-    public String getGroup() {
-        return "camel";
-    }
-
-    @Override
-    public String getId() {
-        return id;
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public Result call(Map<String, Object> options) {
-        HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this);
-        if (!enabled) {
-            builder.message("Disabled");
-            builder.detail(CHECK_ENABLED, false);
-            return builder.unknown().build();
-        }
-        Kind kind = (Kind) options.getOrDefault(CHECK_KIND, Kind.ALL);
+    Result check(HealthCheckResultBuilder builder, Kind kind) {
         String state = trigger.subscriptionState();
         String name = trigger.triggerName();
         builder.detail("logicwebhook.trigger", name);
