@@ -135,6 +135,15 @@ class LogicWebhookQuarkusInFlightTest {
         PlatformHttpArrivals.HOLDS_ARRIVED.set(0);
         HOLDING_THREADS.clear();
         InFlightRoutes.release = new CountDownLatch(1);
+        // a first callback while the pool is free: the time measured below is not the callback path's first use (its
+        // classes loaded, the connection opened)
+        String trigger = callbackUrlOf(awaitRequests(service, "POST", "/subscriptions", 1).get(0));
+        long first = System.nanoTime();
+        assertEquals(202, service.post(trigger, "{\"event\":\"before\"}").statusCode());
+        System.out.printf("a trigger's first callback answered in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - first));
+        assertNotNull(TRIGGERED.poll(10, TimeUnit.SECONDS), "the trigger's route got no exchange");
+
         List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
         try {
             for (int i = 0; i < workers + queued; i++) {
@@ -150,7 +159,6 @@ class LogicWebhookQuarkusInFlightTest {
                     "platform-http runs on Quarkus' worker pool: " + HOLDING_THREADS);
 
             // a trigger's callback is answered at once
-            String trigger = callbackUrlOf(awaitRequests(service, "POST", "/subscriptions", 1).get(0));
             long started = System.nanoTime();
             HttpResponse<String> answer = service.post(trigger, "{\"event\":\"while held\"}");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
