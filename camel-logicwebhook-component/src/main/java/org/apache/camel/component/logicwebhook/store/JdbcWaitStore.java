@@ -251,7 +251,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                     update("INSERT INTO logicwebhook_trigger (name, epoch, owner) VALUES (?, 1, ?)", name, incarnation);
                     return new TriggerLease(1, null);
                 } catch (LogicWebhookStoreException e) {
-                    // another node inserted it first: take it over from there
+                    if (!(e.getCause() instanceof SQLException sql) || !"23505".equals(sql.getSQLState())) {
+                        throw e;
+                    }
+                    // another node inserted it first (a duplicate key): take it over from there
                     continue;
                 }
             }
