@@ -42,7 +42,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * round, divided by the requests answered.
  * <p>
  * System properties ({@code -Dexternal.…}): {@code only} (trigger,action,stores), {@code levels} (16,200,1000),
- * {@code storeLevel} (16), {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code rewarmSeconds} (10),
+ * {@code storeLevel} (16), {@code stores} (memory,h2,postgres; also h2-grouped, postgres-grouped, postgres-durable: see
+ * {@link AppUnderTest}), {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code rewarmSeconds} (10),
  * {@code sliceSeconds} (5), {@code roundSeconds} (20), {@code rounds} (3), {@code wrkThreads} (2),
  * {@code drainSeconds} (45), {@code wrkTimeoutSeconds} (10: a request not answered in that time counts as a wrk
  * timeout), {@code appHeap} (-Xmx1g), {@code output} (target/benchmark-external),
@@ -74,6 +75,8 @@ public final class ExternalBenchmark {
         final int port;
         final ChildJvm jvm;
         int restarts;
+        /** Its embedded PostgreSQL server, whose CPU counts with the application's; or -1. */
+        long database = -1;
 
         App(String name, String store) throws Exception {
             this.name = name;
@@ -89,6 +92,25 @@ public final class ExternalBenchmark {
             }
             jvm = new ChildJvm(name, options, AppUnderTest.class.getName(), List.of(),
                     output.resolve("logs").resolve(name + ".log"), "APP_READY").start(180);
+            findDatabase();
+        }
+
+        void findDatabase() {
+            database = -1;
+            for (String part : jvm.readyLine().split(" ")) {
+                if (part.startsWith("pgport=")) {
+                    database = ProcStat.postgresServer(Integer.parseInt(part.substring("pgport=".length())));
+                }
+            }
+        }
+
+        /** CPU ticks of the application JVM, its children, and its PostgreSQL server with its backends. */
+        long cpuTicks() {
+            return ProcStat.treeCpuTicks(jvm.pid()) + (database > 0 ? ProcStat.treeCpuTicks(database) : 0);
+        }
+
+        long databaseTicks() {
+            return database > 0 ? ProcStat.treeCpuTicks(database) : 0;
         }
 
         String url(String path) {
@@ -207,14 +229,17 @@ public final class ExternalBenchmark {
         }
         if (only.contains("stores")) {
             int connections = Integer.getInteger("external.storeLevel", 16);
-            List<Side> sides = List.of(new Side("memory", app("app-memory", "memory"), null),
-                    new Side("h2", app("app-h2", "h2"), null),
-                    new Side("postgres", app("app-postgres", "postgres"), null));
-            List<Side> atLevel = sides.stream().map(s -> new Side(s.name, s.app, s.app.url("/start"))).toList();
+            List<Side> atLevel = new ArrayList<>();
+            List<String[]> pairs = new ArrayList<>();
+            for (String store : System.getProperty("external.stores", "memory,h2,postgres").split(",")) {
+                App app = app("app-" + store.trim(), store.trim());
+                atLevel.add(new Side(store.trim(), app, app.url("/start")));
+                if (!"memory".equals(store.trim())) {
+                    pairs.add(new String[] { store.trim(), "memory" });
+                }
+            }
             log("3. action round trip with each wait store, %d connections", connections);
-            results.put("stores", compare("stores", atLevel,
-                    List.of(new String[] { "h2", "memory" }, new String[] { "postgres", "memory" }),
-                    connections, warmupSeconds));
+            results.put("stores", compare("stores", atLevel, pairs, connections, warmupSeconds));
             write(results);
         }
         Map<String, Object> restarts = new LinkedHashMap<>();
@@ -392,10 +417,12 @@ public final class ExternalBenchmark {
         double load = ProcStat.load1();
         long[] machine0 = ProcStat.machineJiffies();
         JsonNode service0 = get(serviceUrl + "/stats");
-        long cpu0 = ProcStat.treeCpuTicks(side.app.jvm.pid());
+        long cpu0 = side.app.cpuTicks();
+        long db0 = side.app.databaseTicks();
         long remoteCpu0 = ProcStat.cpuTicks(remote.pid());
         Wrk.Result r = wrk.run(side.url, connections, seconds);
-        long cpu1 = ProcStat.treeCpuTicks(side.app.jvm.pid());
+        long cpu1 = side.app.cpuTicks();
+        long db1 = side.app.databaseTicks();
         long remoteCpu1 = ProcStat.cpuTicks(remote.pid());
         long[] machine1 = ProcStat.machineJiffies();
         int inflightAtEnd = side.app.status().path("inflight").asInt();
@@ -406,6 +433,10 @@ public final class ExternalBenchmark {
         figures.put("errors", r.errors());
         figures.put("cpuMsPerRequest", r.ok() > 0 ? Benchmark.round(cpuMs / r.ok(), 4) : 0.0);
         figures.put("appCpuCores", Benchmark.round(cpuMs / 1000 / r.seconds(), 2));
+        if (side.app.database > 0) {
+            double dbMs = (db1 - db0) * 1000.0 / ProcStat.TICKS_PER_SECOND;
+            figures.put("databaseCpuMsPerRequest", r.ok() > 0 ? Benchmark.round(dbMs / r.ok(), 4) : 0.0);
+        }
         figures.put("remoteServiceCpuCores",
                 Benchmark.round((remoteCpu1 - remoteCpu0) / (double) ProcStat.TICKS_PER_SECOND / r.seconds(), 2));
         long busy = machine1[0] - machine0[0];
@@ -440,6 +471,7 @@ public final class ExternalBenchmark {
         app.restarts++;
         log("  restarting %s (it did not drain)", app.name);
         app.jvm.restart(180);
+        app.findDatabase();
         if ("memory".equals(app.store) && apps.containsKey(app.name)) {
             // the trigger subscribes again with the same signed URL (same key, same name): nothing to update
             log("  %s restarted (pid %d)", app.name, app.jvm.pid());

@@ -57,6 +57,34 @@ final class ProcStat {
         return sum;
     }
 
+    /**
+     * The PostgreSQL server (postmaster) listening on a port: io.zonky's embedded server is started through pg_ctl, so
+     * it is not a child of the JVM that started it; found by its command line ({@code postgres ... -p PORT}). -1 when
+     * there is none.
+     */
+    static long postgresServer(int port) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Paths.get("/proc"), "[0-9]*")) {
+            for (Path dir : dirs) {
+                String[] args;
+                try {
+                    args = new String(Files.readAllBytes(dir.resolve("cmdline"))).split("\0");
+                } catch (IOException e) {
+                    continue;
+                }
+                if (args.length > 2 && args[0].endsWith("/postgres")) {
+                    for (int i = 0; i + 1 < args.length; i++) {
+                        if ("-p".equals(args[i]) && Integer.toString(port).equals(args[i + 1])) {
+                            return Long.parseLong(dir.getFileName().toString());
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** The fields after "(comm)" of /proc/PID/stat: [0] is the state, [1] the parent, [11] utime, [12] stime. */
     private static String[] statFields(long pid) {
         try {
