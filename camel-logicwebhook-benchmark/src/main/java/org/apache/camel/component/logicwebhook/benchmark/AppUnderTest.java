@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +28,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.logicwebhook.LogicWebhookComponent;
+import org.apache.camel.component.logicwebhook.store.EmbeddedH2;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.Main;
 import org.apache.camel.support.DefaultExchange;
@@ -48,8 +51,11 @@ import org.apache.camel.support.DefaultExchange;
  * <li>{@code GET /bench/status} (on the event loop): exchanges in flight, pending waits, hand-made waits, work done.</li>
  * </ul>
  * System properties: {@code app.port}, {@code app.service} (the remote service's URL), {@code app.store}
- * ({@code memory}, {@code h2} with {@code app.dir}, or {@code postgres}: an embedded server started here, behind a
- * HikariCP pool of 10), {@code app.timeoutMillis} (30000). Prints {@code APP_READY <port>} when it serves.
+ * ({@code memory}; {@code h2}: waitStoreUrl=jdbc:h2:file:{@code app.dir}/waits; {@code postgres}: an embedded server
+ * started here, as the component's tests start it, behind a HikariCP pool of 10, as waitStoreDataSource;
+ * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code h2-grouped} and
+ * {@code postgres-grouped}: the same databases through {@link GroupCommitWaitStore}, a prototype that groups the
+ * writes), {@code app.timeoutMillis} (30000). Prints {@code APP_READY <port> store=… [pgport=…]} when it serves.
  */
 public final class AppUnderTest {
 
@@ -84,20 +90,34 @@ public final class AppUnderTest {
         switch (store) {
             case "memory" -> {
             }
-            case "h2" -> {
+            case "h2", "h2-grouped" -> {
                 Path dir = Paths.get(System.getProperty("app.dir", "target/app-h2"));
                 deleteTree(dir);
                 Files.createDirectories(dir);
-                main.addInitialProperty("camel.component.logicwebhook.waitStoreUrl",
-                        "jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath());
+                String url = "jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath();
+                if (store.equals("h2")) {
+                    main.addInitialProperty("camel.component.logicwebhook.waitStoreUrl", url);
+                } else {
+                    // the same H2 URL and pool the component makes of waitStoreUrl, with the writes grouped
+                    DataSource h2 = EmbeddedH2.dataSource(url);
+                    main.bind("benchWaitStore", new GroupCommitWaitStore(h2, () -> EmbeddedH2.close(h2), 256));
+                    main.addInitialProperty("camel.component.logicwebhook.waitStore", "#benchWaitStore");
+                }
             }
-            case "postgres" -> {
-                postgres[0] = EmbeddedPostgres.builder().start();
+            case "postgres", "postgres-grouped", "postgres-durable" -> {
+                postgres[0] = startPostgres(store.equals("postgres-durable"));
                 pool[0] = postgresPool(postgres[0].getJdbcUrl("postgres", "postgres"));
-                main.bind("benchWaitStore", pool[0]);
-                main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
+                if (store.equals("postgres-grouped")) {
+                    main.bind("benchWaitStore", new GroupCommitWaitStore(pool[0], () -> {
+                    }, 256));
+                    main.addInitialProperty("camel.component.logicwebhook.waitStore", "#benchWaitStore");
+                } else {
+                    main.bind("benchWaitStore", pool[0]);
+                    main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
+                }
             }
-            default -> throw new IllegalArgumentException("app.store takes memory, h2 or postgres, not " + store);
+            default -> throw new IllegalArgumentException(
+                    "app.store takes memory, h2, h2-grouped, postgres, postgres-grouped or postgres-durable, not " + store);
         }
         Producer[] http = new Producer[1];
         main.configure().addRoutesBuilder(new RouteBuilder() {
@@ -190,7 +210,8 @@ public final class AppUnderTest {
                      + component.getPendingWaits() + ",\"handmadePending\":" + HANDMADE.size() + ",\"triggerWork\":"
                      + TRIGGER_WORK.sum() + ",\"baselineWork\":" + BASELINE_WORK.sum() + "}"));
         router.route(HttpMethod.POST, "/handmade-el/callback/:id").order(-2).handler(AppUnderTest::eventLoopCallback);
-        System.out.println("APP_READY " + port + " store=" + store);
+        System.out.println("APP_READY " + port + " store=" + store
+                           + (postgres[0] != null ? " pgport=" + postgres[0].getPort() : ""));
         System.out.flush();
         stopped.await();
     }
@@ -237,6 +258,18 @@ public final class AppUnderTest {
         message.getHeaders().clear();
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         message.setBody(null);
+    }
+
+    /**
+     * An embedded PostgreSQL as the component's tests start it: io.zonky's defaults run it with fsync off ({@code -F})
+     * and {@code synchronous_commit=off}; {@code durable} turns both on, as a production server has them.
+     */
+    static EmbeddedPostgres startPostgres(boolean durable) throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (durable) {
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+        }
+        return builder.start();
     }
 
     /** The pool the component's PostgreSQL tests use (TestDatabases): HikariCP, 10 connections. */
