@@ -249,6 +249,7 @@ public final class ExternalBenchmark {
         results.put("durationSeconds", Benchmark.round((System.nanoTime() - start) / 1e9, 1));
         results.put("loadAverageAtEnd", ProcStat.load1());
         write(results);
+        ExternalChart.write(results, output.resolve("performance-external.png"));
         return results;
     }
 

@@ -260,19 +260,34 @@ final class StoreScenario {
                 for (int size : sizes) {
                     fillFinished(db.dataSource(), incarnation, size - rows);
                     rows = size;
-                    List<Double> millis = new ArrayList<>();
+                    List<Double> total = new ArrayList<>();
+                    List<Double> heartbeat = new ArrayList<>();
+                    List<Double> adopt = new ArrayList<>();
+                    List<Double> orphanWork = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
                         long now = System.currentTimeMillis();
-                        long start = System.nanoTime();
                         // what Orphans.work does every waitStoreHeartbeatInterval
+                        long t0 = System.nanoTime();
                         db.store().heartbeat(incarnation, now);
+                        long t1 = System.nanoTime();
                         db.store().adopt(incarnation, now - 30_000, null);
+                        long t2 = System.nanoTime();
                         db.store().orphanWork(incarnation, now, 100);
-                        millis.add((System.nanoTime() - start) / 1e6);
+                        long t3 = System.nanoTime();
+                        heartbeat.add((t1 - t0) / 1e6);
+                        adopt.add((t2 - t1) / 1e6);
+                        orphanWork.add((t3 - t2) / 1e6);
+                        total.add((t3 - t0) / 1e6);
                     }
-                    perSize.put(Integer.toString(size), spreadOf(millis, 2));
-                    Benchmark.log("  orphan scan %-8s %,9d finished waits in the table: %.1f ms per tick", name, size,
-                            SideBySide.medianOf(millis));
+                    Map<String, Object> figures = new LinkedHashMap<>();
+                    figures.put("tickMillis", spreadOf(total, 2));
+                    figures.put("heartbeatMillis", spreadOf(heartbeat, 2));
+                    figures.put("adoptMillis", spreadOf(adopt, 2));
+                    figures.put("orphanWorkMillis", spreadOf(orphanWork, 2));
+                    perSize.put(Integer.toString(size), figures);
+                    Benchmark.log("  orphan scan %-8s %,9d finished waits in the table: %.1f ms per tick (heartbeat"
+                                  + " %.1f, adopt %.1f, orphanWork %.1f)", name, size, SideBySide.medianOf(total),
+                            SideBySide.medianOf(heartbeat), SideBySide.medianOf(adopt), SideBySide.medianOf(orphanWork));
                 }
             } finally {
                 db.store().stop();
