@@ -42,8 +42,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * round, divided by the requests answered.
  * <p>
  * System properties ({@code -Dexternal.…}): {@code only} (trigger,action,stores), {@code levels} (16,200,1000),
- * {@code storeLevel} (16), {@code stores} (memory,h2,postgres; also h2-grouped, postgres-grouped, postgres-durable: see
- * {@link AppUnderTest}), {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code rewarmSeconds} (10),
+ * {@code steadySpread} (1.15) and {@code maxWarmupSeconds} (120: the warm-up goes on past warmupSeconds until its
+ * last three slices are within steadySpread of each other, up to this), {@code storeLevel} (16), {@code stores}
+ * (memory,h2,postgres; also h2-grouped, postgres-grouped, postgres-durable: see {@link AppUnderTest}),
+ * {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code rewarmSeconds} (10),
  * {@code sliceSeconds} (5), {@code roundSeconds} (20), {@code rounds} (3), {@code wrkThreads} (2),
  * {@code drainSeconds} (45), {@code wrkTimeoutSeconds} (10: a request not answered in that time counts as a wrk
  * timeout), {@code appHeap} (-Xmx1g), {@code output} (target/benchmark-external),
@@ -59,6 +61,9 @@ public final class ExternalBenchmark {
     private final int warmupSeconds = Integer.getInteger("external.warmupSeconds", 30);
     private final int rewarmSeconds = Integer.getInteger("external.rewarmSeconds", 10);
     private final int sliceSeconds = Integer.getInteger("external.sliceSeconds", 5);
+    /** The warm-up goes on past its minimum until its last three slices are within this of each other. */
+    private final double steadySpread = Double.parseDouble(System.getProperty("external.steadySpread", "1.15"));
+    private final int maxWarmupSeconds = Integer.getInteger("external.maxWarmupSeconds", 120);
     private final int roundSeconds = Integer.getInteger("external.roundSeconds", 20);
     private final int rounds = Integer.getInteger("external.rounds", 3);
     private final int drainSeconds = Integer.getInteger("external.drainSeconds", 45);
@@ -180,6 +185,8 @@ public final class ExternalBenchmark {
         settings.put("warmupSeconds", warmupSeconds);
         settings.put("rewarmSeconds", rewarmSeconds);
         settings.put("sliceSeconds", sliceSeconds);
+        settings.put("steadySpread", steadySpread);
+        settings.put("maxWarmupSeconds", maxWarmupSeconds);
         settings.put("roundSeconds", roundSeconds);
         settings.put("rounds", rounds);
         settings.put("appHeap", appHeap);
@@ -373,7 +380,10 @@ public final class ExternalBenchmark {
     private Map<String, Object> warmUp(String name, Side side, int connections, int seconds) throws Exception {
         List<Double> rates = new ArrayList<>();
         long errors = 0;
-        for (int done = 0; done < seconds; done += sliceSeconds) {
+        // at least the given seconds, then on until the rate is steady (the last three slices within steadySpread of
+        // each other), up to maxWarmupSeconds: the JIT of some sides (H2's) takes minutes
+        for (int done = 0; done < seconds || !steady(rates) && done < Math.max(seconds, maxWarmupSeconds);
+             done += sliceSeconds) {
             Wrk.Result slice = wrk.run(side.url, connections, sliceSeconds);
             rates.add(Benchmark.round(slice.okPerSecond(), 1));
             errors += slice.errors();
@@ -394,8 +404,9 @@ public final class ExternalBenchmark {
             List<Double> last = rates.subList(rates.size() - 3, rates.size());
             double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
             double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            // steady: the last three slices within 15 % of each other (a shared machine moves more than that at times)
+            // steady: the last three slices within steadySpread of each other (a shared machine moves more at times)
             warm.put("lastThreeSpread", Benchmark.round(min > 0 ? max / min : 0, 3));
+            warm.put("steady", steady(rates));
         }
         if (side.failed != null) {
             warm.put("failed", side.failed);
@@ -411,6 +422,16 @@ public final class ExternalBenchmark {
                     sliceSeconds, errors);
         }
         return warm;
+    }
+
+    private boolean steady(List<Double> rates) {
+        if (rates.size() < 3) {
+            return false;
+        }
+        List<Double> last = rates.subList(rates.size() - 3, rates.size());
+        double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return min > 0 && max / min <= steadySpread;
     }
 
     /** One round of one side: wrk, with the CPU of its application JVM and the machine's load around it. */

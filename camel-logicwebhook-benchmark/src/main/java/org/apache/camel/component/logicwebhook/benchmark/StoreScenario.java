@@ -173,22 +173,6 @@ final class StoreScenario {
             perStore.put(name, s);
         });
         result.put("perStore", perStore);
-        // each store against the in-memory one, round by round
-        if (measured.containsKey("memory")) {
-            Map<String, Object> ratios = new LinkedHashMap<>();
-            for (String name : measured.keySet()) {
-                if (name.equals("memory")) {
-                    continue;
-                }
-                List<Double> r = new ArrayList<>();
-                for (int i = 0; i < rounds; i++) {
-                    r.add((double) measured.get(name).get(i).get("waitsPerSecond")
-                          / (double) measured.get("memory").get(i).get("waitsPerSecond"));
-                }
-                ratios.put(name + "/memory", spreadOf(r, 5));
-            }
-            result.put("ratiosToMemory", ratios);
-        }
         return result;
     }
 
