@@ -24,14 +24,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * <li>action round trip against the same two HTTP hops done by hand,</li>
  * <li>heap and threads per pending wait,</li>
  * <li>the timeout sweep of many expired waits,</li>
+ * <li>the wait stores: their writes, their periodic scan, and heap per pending wait (issue #13),</li>
  * </ol>
  * and writes {@code results.json} and {@code performance.png} to {@code -Dbenchmark.output} (default
  * {@code target/benchmark}). {@code -Dbenchmark.smoke=true} runs every scenario with tiny counts;
- * {@code -Dbenchmark.only=trigger,action,memory,timeout} runs some of them.
+ * {@code -Dbenchmark.only=trigger,action,memory,timeout,stores} runs some of them. The load from outside the
+ * measured JVM is {@link ExternalBenchmark}'s.
  */
 public final class Benchmark {
 
-    static final List<String> SCENARIOS = List.of("trigger", "action", "memory", "timeout");
+    static final List<String> SCENARIOS = List.of("trigger", "action", "memory", "timeout", "stores");
 
     private Benchmark() {
     }
@@ -89,6 +91,9 @@ public final class Benchmark {
         }
         if (scenarios.contains("timeout")) {
             results.put("timeout", TimeoutScenario.run(settings, payload));
+        }
+        if (scenarios.contains("stores")) {
+            results.put("stores", StoreScenario.run(settings, payload));
         }
         results.put("durationSeconds", round((System.nanoTime() - start) / 1e9, 1));
         results.put("loadAverageAtEnd", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
@@ -175,6 +180,15 @@ public final class Benchmark {
                                       + " %s ms (goal <= 1000 ms: %s)",
                     timeout.get("waits"), timeout.get("allFailedMs"), timeout.get("allUnsubscribedMs"),
                     met(timeout.get("goalMet"))));
+        }
+        if (results.get("stores") instanceof Map<?, ?> stores) {
+            Map<String, Object> writes = (Map<String, Object>) stores.get("writes");
+            ((Map<String, Object>) writes.get("perStore")).forEach((name, figures) -> text.append(String.format(
+                    "%n5. store %s: %s waits/s (three writes each), CPU %s us per wait", name,
+                    ((Map<String, Object>) ((Map<String, Object>) figures).get("waitsPerSecond")).get("median"),
+                    ((Map<String, Object>) ((Map<String, Object>) figures).get("cpuMicrosPerWait")).get("median"))));
+            ((Map<String, Object>) stores.get("heap")).forEach((name, figures) -> text.append(String.format(
+                    "%n5. heap per pending wait with %s: %s B", name, ((Map<String, Object>) figures).get("bytesPerWait"))));
         }
         return text.toString();
     }

@@ -45,6 +45,15 @@ class BenchmarkSmokeTest {
         assertEquals((long) Settings.smokeRun().timeoutWaits(), timeout.get("unsubscribesReceived"));
         assertTrue((long) timeout.get("allFailedMs") >= 0);
 
+        Map<String, Object> stores = (Map<String, Object>) results.get("stores");
+        Map<String, Object> writes = (Map<String, Object>) ((Map<String, Object>) stores.get("writes")).get("perStore");
+        for (String store : new String[] { "memory", "h2" }) {
+            Map<String, Object> rate = (Map<String, Object>) ((Map<String, Object>) writes.get(store)).get("waitsPerSecond");
+            assertTrue((double) rate.get("median") > 0, store + " made no wait: " + writes.get(store));
+            assertTrue(((Map<String, Object>) stores.get("heap")).containsKey(store));
+        }
+        assertTrue(((Map<String, Object>) stores.get("orphanScan")).containsKey("h2"));
+
         assertTrue(Files.size(output.resolve("results.json")) > 0);
         assertTrue(Files.size(output.resolve("performance.png")) > 0);
         System.out.println(Benchmark.summary(results));
