@@ -190,6 +190,34 @@ class LogicWebhookWaitStoreTest {
         assertEquals(410, service.post(callbackUrls(1, "callback").get(0), "late").statusCode());
     }
 
+    /**
+     * A crash leaves thousands of orphans; one tick takes on a batch of them (200). The next batch is taken on by the
+     * next sweep once that one is settled, not at the next heartbeat: here the clock stands still after the first
+     * heartbeat, so without that the waits past the first batch would wait 5 s per batch.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aBacklogOfOrphansIsSettledBatchAfterBatchWithoutWaitingForTheHeartbeat(TestDatabases store) throws Exception {
+        setUp(store);
+        int waits = 450;
+        DurableApp first = app(true);
+        for (int i = 0; i < waits; i++) {
+            first.startWait("order-" + i);
+        }
+        await().until(() -> rows("subscribed = TRUE") == waits);
+        first.close();
+
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> {
+            second.sweep();
+            return second.resumed.size() == waits;
+        });
+        assertEquals(waits, deletes().size(), "each unsubscribed");
+        assertEquals(waits, rows("state = 'TIMED_OUT' AND delivered = TRUE"));
+        second.resumed.forEach(resumed -> assertInstanceOf(ExchangeTimedOutException.class, resumed.exception()));
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void withoutAResumeUriAnOrphansCallbackIsGoneAndItIsUnsubscribed(TestDatabases store) throws Exception {

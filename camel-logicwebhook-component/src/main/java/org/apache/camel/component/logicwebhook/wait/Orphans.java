@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
@@ -40,6 +41,11 @@ public final class Orphans {
     private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
     private volatile long nextHeartbeat;
     private volatile long nextPurge;
+    /** The last batch of orphan work was full: the next one is taken on once it is settled, not at the heartbeat. */
+    private volatile boolean backlog;
+    private volatile long batchStart;
+    /** Orphans delivered by this incarnation. */
+    private final LongAdder delivered = new LongAdder();
 
     Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
@@ -101,9 +107,18 @@ public final class Orphans {
         }
     }
 
-    /** Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. */
+    /**
+     * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. A backlog (the
+     * thousands a crash leaves) is not taken on one batch per heartbeat: as soon as a batch is settled, the next sweep
+     * takes the next one.
+     */
     private void work(long now) {
         if (now < nextHeartbeat) {
+            // only while batches make progress: orphans that cannot be delivered yet (a resumeUri that fails, no
+            // running action of their name) are tried again at the heartbeat, not at every sweep
+            if (backlog && working.isEmpty() && delivered.sum() > batchStart) {
+                takeOnOrphans(now);
+            }
             return;
         }
         store.heartbeat(registry.incarnation(), now);
@@ -121,14 +136,21 @@ public final class Orphans {
         for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
             registry.resumeFinishedElsewhere(wait.id());
         }
-        for (StoredWait wait : store.orphanWork(registry.incarnation(), now, BATCH)) {
-            settleLater(wait.endpoint(), wait.id());
-        }
+        takeOnOrphans(now);
         if (now >= nextPurge) {
             nextPurge = now + PURGE_INTERVAL;
             int purged = store.purge(now - recovery.finishedRetention());
             LOG.debug("Purged {} finished logicwebhook wait(s) from the wait store", purged);
         }
+    }
+
+    private void takeOnOrphans(long now) {
+        List<StoredWait> work = store.orphanWork(registry.incarnation(), now, BATCH);
+        batchStart = delivered.sum();
+        for (StoredWait wait : work) {
+            settleLater(wait.endpoint(), wait.id());
+        }
+        backlog = work.size() == BATCH;
     }
 
     /**
@@ -238,6 +260,7 @@ public final class Orphans {
             }
         }
         store.delivered(wait.id());
+        delivered.increment();
     }
 
     /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
