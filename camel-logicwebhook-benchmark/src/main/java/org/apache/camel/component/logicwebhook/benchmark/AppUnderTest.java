@@ -55,7 +55,10 @@ import org.apache.camel.support.DefaultExchange;
  * started here, as the component's tests start it, behind a HikariCP pool of 10, as waitStoreDataSource;
  * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code h2-grouped} and
  * {@code postgres-grouped}: the same databases through {@link GroupCommitWaitStore}, a prototype that groups the
- * writes), {@code app.timeoutMillis} (30000). Prints {@code APP_READY <port> store=… [pgport=…]} when it serves.
+ * writes; {@code postgres-shared}: the server at {@code app.jdbcUrl}, which other nodes use too), {@code app.keepDir}
+ * (false: the H2 directory is emptied at start), {@code app.timeoutMillis} (30000), {@code app.holdTimeoutMillis}
+ * (10000: the waits of {@link Durability}'s hold route). Prints {@code APP_READY <port> store=… startedAt=<epoch ms>
+ * [pgport=…]} when it serves.
  */
 public final class AppUnderTest {
 
@@ -87,16 +90,21 @@ public final class AppUnderTest {
         main.addInitialProperty("camel.component.logicwebhook.callbackBaseUrl", base);
         EmbeddedPostgres[] postgres = new EmbeddedPostgres[1];
         HikariDataSource[] pool = new HikariDataSource[1];
+        DataSource[] storeData = new DataSource[1];
         switch (store) {
             case "memory" -> {
             }
             case "h2", "h2-grouped" -> {
                 Path dir = Paths.get(System.getProperty("app.dir", "target/app-h2"));
-                deleteTree(dir);
+                if (!Boolean.getBoolean("app.keepDir")) {
+                    deleteTree(dir);
+                }
                 Files.createDirectories(dir);
                 String url = "jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath();
                 if (store.equals("h2")) {
                     main.addInitialProperty("camel.component.logicwebhook.waitStoreUrl", url);
+                    // the same database, for the recovery benchmark's count of what is stored
+                    storeData[0] = EmbeddedH2.dataSource(url);
                 } else {
                     // the same H2 URL and pool the component makes of waitStoreUrl, with the writes grouped
                     DataSource h2 = EmbeddedH2.dataSource(url);
@@ -116,9 +124,19 @@ public final class AppUnderTest {
                     main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
                 }
             }
-            default -> throw new IllegalArgumentException(
-                    "app.store takes memory, h2, h2-grouped, postgres, postgres-grouped or postgres-durable, not " + store);
+            case "postgres-shared" -> {
+                // a server that the benchmark started, shared by the nodes of the cross-node benchmark
+                pool[0] = postgresPool(System.getProperty("app.jdbcUrl"));
+                storeData[0] = pool[0];
+                main.bind("benchWaitStore", pool[0]);
+                main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
+            }
+            default -> throw new IllegalArgumentException("app.store takes memory, h2, h2-grouped, postgres,"
+                                                          + " postgres-grouped, postgres-durable or postgres-shared, not "
+                                                          + store);
         }
+        // Camel Main adds the event notifiers of its registry to the context
+        main.bind("benchStartedAt", Durability.startedNotifier());
         Producer[] http = new Producer[1];
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
@@ -169,6 +187,8 @@ public final class AppUnderTest {
                             }
                         });
 
+                Durability.routes(this, service, Long.getLong("app.holdTimeoutMillis", 10_000), timeoutMillis);
+
                 from("platform-http:/handmade-el/start?httpMethodRestrict=POST&muteException=true")
                         .routeId("action-handmade-eventloop")
                         .convertBodyTo(String.class)
@@ -181,6 +201,9 @@ public final class AppUnderTest {
             try {
                 main.stop();
             } finally {
+                if (storeData[0] != null && storeData[0] != pool[0]) {
+                    EmbeddedH2.close(storeData[0]);
+                }
                 if (pool[0] != null) {
                     pool[0].close();
                 }
@@ -210,7 +233,8 @@ public final class AppUnderTest {
                      + component.getPendingWaits() + ",\"handmadePending\":" + HANDMADE.size() + ",\"triggerWork\":"
                      + TRIGGER_WORK.sum() + ",\"baselineWork\":" + BASELINE_WORK.sum() + "}"));
         router.route(HttpMethod.POST, "/handmade-el/callback/:id").order(-2).handler(AppUnderTest::eventLoopCallback);
-        System.out.println("APP_READY " + port + " store=" + store
+        Durability.endpoints(router, context, storeData[0], http[0], service);
+        System.out.println("APP_READY " + port + " store=" + store + " startedAt=" + Durability.startedAt()
                            + (postgres[0] != null ? " pgport=" + postgres[0].getPort() : ""));
         System.out.flush();
         stopped.await();

@@ -84,6 +84,12 @@ final class ChildJvm implements AutoCloseable {
         return start(timeoutSeconds);
     }
 
+    /** kill -9: the JVM ends at once, with no shutdown hook. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         if (process == null || !process.isAlive()) {

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * application JVM of its own, at each level of connections in flight.</li>
  * <li>{@code stores}: the same action with the in-memory store, an H2 file and an embedded PostgreSQL, each in an
  * application JVM of its own.</li>
+ * <li>{@code recovery} and {@code crossnode}: see {@link DurabilityBenchmark}.</li>
  * </ol>
  * Each comparison: a warm-up of each side in slices (whose rates show when it is steady), then rounds in which every
  * side runs once, in an order that rotates (A B, B A, …), so that the drift of a shared machine falls on every side.
@@ -41,7 +42,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * per request is the utime+stime of the application JVM (and its child processes: an embedded PostgreSQL) over the
  * round, divided by the requests answered.
  * <p>
- * System properties ({@code -Dexternal.…}): {@code only} (trigger,action,stores), {@code levels} (16,200,1000),
+ * System properties ({@code -Dexternal.…}): {@code only} (trigger,action,stores; also recovery,crossnode), {@code levels} (16,200,1000),
  * {@code steadySpread} (1.15) and {@code maxWarmupSeconds} (120: the warm-up goes on past warmupSeconds until its
  * last three slices are within steadySpread of each other, up to this), {@code storeLevel} (16), {@code stores}
  * (memory,h2,postgres; also h2-grouped, postgres-grouped, postgres-durable: see {@link AppUnderTest}),
@@ -249,6 +250,21 @@ public final class ExternalBenchmark {
             results.put("stores", compare("stores", atLevel, pairs, connections, warmupSeconds));
             write(results);
         }
+        if (only.contains("recovery") || only.contains("crossnode")) {
+            // the applications of the comparisons above are not in these figures
+            close(apps.values());
+            DurabilityBenchmark durability = new DurabilityBenchmark(output, wrk, serviceUrl, appHeap);
+            if (only.contains("recovery")) {
+                log("4. recovery of orphaned waits after a kill -9");
+                results.put("recovery", durability.recovery());
+                write(results);
+            }
+            if (only.contains("crossnode")) {
+                log("5. resume latency, callback on the same node and on another one");
+                results.put("crossnode", durability.crossNode());
+                write(results);
+            }
+        }
         Map<String, Object> restarts = new LinkedHashMap<>();
         apps.forEach((name, app) -> restarts.put(name, app.restarts));
         results.put("appRestarts", restarts);
@@ -256,7 +272,9 @@ public final class ExternalBenchmark {
         results.put("durationSeconds", Benchmark.round((System.nanoTime() - start) / 1e9, 1));
         results.put("loadAverageAtEnd", ProcStat.load1());
         write(results);
-        ExternalChart.write(results, output.resolve("performance-external.png"));
+        if (results.containsKey("trigger") || results.containsKey("action") || results.containsKey("stores")) {
+            ExternalChart.write(results, output.resolve("performance-external.png"));
+        }
         return results;
     }
 
@@ -574,6 +592,25 @@ public final class ExternalBenchmark {
                     pair, text(((Map<String, Object>) r).get("throughput")),
                     text(((Map<String, Object>) r).get("cpuPerRequest")))));
         }
+        if (results.get("recovery") instanceof Map<?, ?> recovery) {
+            ((Map<String, Object>) recovery).forEach((store, value) -> {
+                if (value instanceof Map<?, ?> perStore) {
+                    text.append(String.format("%n4. recovery of %s orphaned waits, %s: recovery / by hand %s (goal <="
+                                              + " 1.5)", recovery.get("waits"), store, text(perStore.get("ratio"))));
+                }
+            });
+        }
+        if (results.get("crossnode") instanceof Map<?, ?> crossNode) {
+            ((Map<String, Object>) crossNode).forEach((level, value) -> {
+                if (value instanceof Map<?, ?> atLevel) {
+                    text.append(String.format("%n5. resume at %s connections: p50 same node %s, cross node %s ms; p99"
+                                              + " same node %s, cross node %s ms (goal <= %s ms)", level,
+                            median(atLevel.get("same-nodeResumeP50Ms")), median(atLevel.get("cross-nodeResumeP50Ms")),
+                            median(atLevel.get("same-nodeResumeP99Ms")), median(atLevel.get("cross-nodeResumeP99Ms")),
+                            atLevel.get("goalP99Ms")));
+                }
+            });
+        }
         return text.toString();
     }
 
@@ -620,8 +657,12 @@ public final class ExternalBenchmark {
         return all;
     }
 
+    private static void close(java.util.Collection<App> apps) {
+        apps.forEach(App::close);
+    }
+
     private void close() {
-        apps.values().forEach(App::close);
+        close(apps.values());
         if (remote != null) {
             remote.close();
         }

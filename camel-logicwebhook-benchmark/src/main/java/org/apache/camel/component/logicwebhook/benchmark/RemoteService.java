@@ -27,6 +27,8 @@ import io.vertx.core.http.RequestOptions;
  * <li>{@code POST /jobs}: an action subscribes (the component, or the hand-made baseline: both send
  * {@code {"callbackUrl": …}}); {@code 201 {"id":"N"}}, then, once that answer is written, the service calls the
  * callback URL with the 256-byte payload and counts the answer (200 expected).</li>
+ * <li>{@code POST /jobs/via/PORT}: the same, but the callback goes to that port (another node).</li>
+ * <li>{@code POST /hold}: an action subscribes to a job that never ends, {@code 201 {"id":"N"}}.</li>
  * <li>{@code DELETE /...}: an unsubscribe, {@code 204}.</li>
  * <li>{@code GET /stats}: the counters, as JSON.</li>
  * </ul>
@@ -125,10 +127,17 @@ public final class RemoteService {
                     request.response().setStatusCode(201).putHeader("Content-Type", "application/json")
                             .end("{\"id\":\"sub-1\"}");
                 } else if (path.startsWith("/jobs")) {
+                    // /jobs/via/PORT: the callback goes to that port of the same host (another node of a cluster)
+                    String target = path.startsWith("/jobs/via/")
+                            ? withPort(callbackUrl, path.substring("/jobs/via/".length())) : callbackUrl;
                     request.response().setStatusCode(201).putHeader("Content-Type", "application/json")
                             .end("{\"id\":\"" + IDS.incrementAndGet() + "\"}")
                             // the job is done: call back once the subscribe was answered, as a real service would
-                            .onComplete(written -> callBack(callbackUrl));
+                            .onComplete(written -> callBack(target));
+                } else if (path.startsWith("/hold")) {
+                    // a job that never ends: the wait is left to its timeout
+                    request.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+                            .end("{\"id\":\"" + IDS.incrementAndGet() + "\"}");
                 } else {
                     request.response().setStatusCode(404).end();
                 }
@@ -138,7 +147,9 @@ public final class RemoteService {
         private void callBack(String url) {
             CALLBACKS_SENT.increment();
             client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
-                    .putHeader("Content-Type", "application/json").setTimeout(120_000))
+                    .putHeader("Content-Type", "application/json").setTimeout(120_000)
+                    // when it was sent, on the machine's monotonic clock: the durability benchmark's resume latency
+                    .putHeader("X-Sent-Nanos", Long.toString(System.nanoTime())))
                     .compose(request -> request.send(Buffer.buffer(payload)))
                     .compose(response -> response.body().map(ignored -> response.statusCode()))
                     .onComplete(result -> {
@@ -154,6 +165,13 @@ public final class RemoteService {
                         CALLBACK_ERRORS.increment();
                     });
         }
+    }
+
+    private static String withPort(String url, String port) {
+        int hostStart = url.indexOf("://") + 3;
+        int colon = url.indexOf(':', hostStart);
+        int slash = url.indexOf('/', hostStart);
+        return url.substring(0, colon < 0 || colon > slash ? slash : colon) + ":" + port + url.substring(slash);
     }
 
     private static String portOf(String url) {

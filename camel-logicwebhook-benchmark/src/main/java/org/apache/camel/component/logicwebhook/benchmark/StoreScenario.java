@@ -39,7 +39,7 @@ import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
  * and synchronous_commit off), PostgreSQL with both on (as a production server runs), and H2 and PostgreSQL through
  * {@link GroupCommitWaitStore} (a prototype that commits the writes of concurrent waits together);</li>
  * <li><b>orphanScan</b>: how long the durable store's periodic work takes (every waitStoreHeartbeatInterval, 5 s: the
- * adopt UPDATE and the orphanWork SELECT) when the table holds N finished waits, which it keeps for
+ * count by state, the adopt UPDATE and the orphanWork SELECT) when the table holds N finished waits, which it keeps for
  * finishedWaitsRetention (7 days);</li>
  * <li><b>heap</b>: heap per pending wait with each store, measured as scenario 3 does (full GCs, the least of three
  * readings), and the part of it that is H2's own classes.</li>
@@ -246,6 +246,7 @@ final class StoreScenario {
                     rows = size;
                     List<Double> total = new ArrayList<>();
                     List<Double> heartbeat = new ArrayList<>();
+                    List<Double> count = new ArrayList<>();
                     List<Double> adopt = new ArrayList<>();
                     List<Double> orphanWork = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
@@ -253,12 +254,15 @@ final class StoreScenario {
                         // what Orphans.work does every waitStoreHeartbeatInterval
                         long t0 = System.nanoTime();
                         db.store().heartbeat(incarnation, now);
+                        long tc = System.nanoTime();
+                        db.store().countByState();
                         long t1 = System.nanoTime();
                         db.store().adopt(incarnation, now - 30_000, null);
                         long t2 = System.nanoTime();
                         db.store().orphanWork(incarnation, now, 100);
                         long t3 = System.nanoTime();
-                        heartbeat.add((t1 - t0) / 1e6);
+                        heartbeat.add((tc - t0) / 1e6);
+                        count.add((t1 - tc) / 1e6);
                         adopt.add((t2 - t1) / 1e6);
                         orphanWork.add((t3 - t2) / 1e6);
                         total.add((t3 - t0) / 1e6);
@@ -266,12 +270,14 @@ final class StoreScenario {
                     Map<String, Object> figures = new LinkedHashMap<>();
                     figures.put("tickMillis", spreadOf(total, 2));
                     figures.put("heartbeatMillis", spreadOf(heartbeat, 2));
+                    figures.put("countByStateMillis", spreadOf(count, 2));
                     figures.put("adoptMillis", spreadOf(adopt, 2));
                     figures.put("orphanWorkMillis", spreadOf(orphanWork, 2));
                     perSize.put(Integer.toString(size), figures);
                     Benchmark.log("  orphan scan %-8s %,9d finished waits in the table: %.1f ms per tick (heartbeat"
-                                  + " %.1f, adopt %.1f, orphanWork %.1f)", name, size, SideBySide.medianOf(total),
-                            SideBySide.medianOf(heartbeat), SideBySide.medianOf(adopt), SideBySide.medianOf(orphanWork));
+                                  + " %.1f, countByState %.1f, adopt %.1f, orphanWork %.1f)", name, size,
+                            SideBySide.medianOf(total), SideBySide.medianOf(heartbeat), SideBySide.medianOf(count),
+                            SideBySide.medianOf(adopt), SideBySide.medianOf(orphanWork));
                 }
             } finally {
                 db.store().stop();
