@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 result VARCHAR(1000000))""",
             "CREATE INDEX IF NOT EXISTS logicwebhook_wait_deadline ON logicwebhook_wait (state, deadline)",
             "CREATE INDEX IF NOT EXISTS logicwebhook_wait_owner ON logicwebhook_wait (owner, state)",
+            // what is still to deliver (every pending wait, and finished ones not delivered yet), without reading the
+            // finished waits kept for their retention: the heartbeat's adopt and orphan work read only these
+            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_undelivered ON logicwebhook_wait (delivered, owner)",
             """
             CREATE TABLE IF NOT EXISTS logicwebhook_node (
                 incarnation VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -186,8 +191,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public List<StoredWait> finishedElsewhere(String incarnation, int max) {
-        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE owner = ? AND adopted = FALSE"
-                     + " AND state <> 'PENDING' AND delivered = FALSE ORDER BY finished_at LIMIT " + Math.max(1, max),
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = FALSE AND owner = ?"
+                     + " AND adopted = FALSE AND state <> 'PENDING' ORDER BY finished_at LIMIT " + Math.max(1, max),
                 incarnation);
     }
 
@@ -290,8 +295,44 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
+    public List<StoredWait> findAll(Collection<String> ids) {
+        return ids.isEmpty() ? List.of()
+                : query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE id IN (" + placeholders(ids.size()) + ")",
+                        ids.toArray());
+    }
+
+    @Override
     public void delivered(String id) {
         update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ?", id);
+    }
+
+    @Override
+    public int finishAll(Collection<String> ids, String state, long now) {
+        // orphans: no other node holds their exchange, so nothing is announced
+        return ids.isEmpty() ? 0 : update("UPDATE logicwebhook_wait SET state = ?, delivered = FALSE, finished_at = ?"
+                                          + " WHERE state = 'PENDING' AND id IN (" + placeholders(ids.size()) + ")",
+                concat(new Object[] { state, now }, ids));
+    }
+
+    @Override
+    public void deliveredAll(Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id IN (" + placeholders(ids.size()) + ")",
+                    ids.toArray());
+        }
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
+    }
+
+    private static Object[] concat(Object[] first, Collection<String> rest) {
+        Object[] all = Arrays.copyOf(first, first.length + rest.size());
+        int i = first.length;
+        for (String value : rest) {
+            all[i++] = value;
+        }
+        return all;
     }
 
     @Override
@@ -335,8 +376,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public int adopt(String incarnation, long staleBefore, String id) {
-        String sql = "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE"
-                     + " WHERE (state = 'PENDING' OR delivered = FALSE)"
+        // a pending wait is never delivered
+        String sql = "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE WHERE delivered = FALSE"
                      + " AND (owner IS NULL OR owner <> ? AND owner NOT IN (" + LIVE_OWNERS + "))";
         return id == null
                 ? update(sql, incarnation, incarnation, staleBefore)
@@ -345,9 +386,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public List<StoredWait> orphanWork(String incarnation, long now, int max) {
-        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE owner = ? AND adopted = TRUE"
-                     + " AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING' AND delivered = FALSE)"
-                     + " ORDER BY deadline LIMIT " + Math.max(1, max),
+        // in no order: a sort would read every orphan for each batch of a backlog
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = FALSE AND owner = ?"
+                     + " AND adopted = TRUE AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING')"
+                     + " LIMIT " + Math.max(1, max),
                 incarnation, now);
     }
 

@@ -1,5 +1,6 @@
 package org.apache.camel.component.logicwebhook.store;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -45,14 +46,47 @@ public interface WaitStore extends Service {
      */
     boolean finish(String id, String state, String result, boolean delivered, long now);
 
+    /**
+     * Finishes the pending waits among these together (a batch of orphans past their deadline), each as
+     * {@link #finish} would, not delivered; a store may write them in one statement.
+     *
+     * @return how many were pending and are now finished
+     */
+    default int finishAll(Collection<String> ids, String state, long now) {
+        int finished = 0;
+        for (String id : ids) {
+            if (finish(id, state, null, false, now)) {
+                finished++;
+            }
+        }
+        return finished;
+    }
+
     /** A heartbeat moved the deadline of a pending wait. @return false when it is no longer pending */
     boolean extend(String id, long deadline);
 
     /** The wait, or {@code null} when the store does not know it (or forgot it). */
     StoredWait find(String id);
 
+    /** The waits of these that the store knows, in any order; a store may read them in one statement. */
+    default List<StoredWait> findAll(Collection<String> ids) {
+        List<StoredWait> found = new ArrayList<>();
+        for (String id : ids) {
+            StoredWait wait = find(id);
+            if (wait != null) {
+                found.add(wait);
+            }
+        }
+        return found;
+    }
+
     /** The outcome of a finished orphan reached its {@code resumeUri} (or needs to reach nothing). */
     void delivered(String id);
+
+    /** {@link #delivered} for several waits; a store may write them in one statement. */
+    default void deliveredAll(Collection<String> ids) {
+        ids.forEach(this::delivered);
+    }
 
     /**
      * The live owner of a wait that another node finished takes its delivery: one conditional update, which fails

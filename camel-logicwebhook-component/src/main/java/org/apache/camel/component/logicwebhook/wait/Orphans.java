@@ -1,10 +1,16 @@
 package org.apache.camel.component.logicwebhook.wait;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
@@ -43,9 +49,13 @@ public final class Orphans {
     private volatile long nextPurge;
     /** The last batch of orphan work was full: the next one is taken on once it is settled, not at the heartbeat. */
     private volatile boolean backlog;
-    private volatile long batchStart;
+    /** The last batch delivered something. */
+    private volatile boolean progressed;
     /** Orphans delivered by this incarnation. */
     private final LongAdder delivered = new LongAdder();
+    /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
+    private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
+    private final Queue<String> toMark = new ConcurrentLinkedQueue<>();
 
     Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
@@ -65,6 +75,12 @@ public final class Orphans {
 
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
     void stop() {
+        try {
+            flushDelivered();
+        } catch (RuntimeException e) {
+            LOG.warn("The wait store could not mark {} orphaned wait(s) delivered; they are delivered again by the next"
+                     + " start: {}", toMark.size(), e.getMessage());
+        }
         try {
             store.stopped(registry.incarnation());
         } catch (RuntimeException e) {
@@ -109,14 +125,14 @@ public final class Orphans {
 
     /**
      * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. A backlog (the
-     * thousands a crash leaves) is not taken on one batch per heartbeat: as soon as a batch is settled, the next sweep
-     * takes the next one.
+     * thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on as soon as one is
+     * settled (or by the next sweep, when the heartbeat's work was under way just then).
      */
     private void work(long now) {
         if (now < nextHeartbeat) {
             // only while batches make progress: orphans that cannot be delivered yet (a resumeUri that fails, no
             // running action of their name) are tried again at the heartbeat, not at every sweep
-            if (backlog && working.isEmpty() && delivered.sum() > batchStart) {
+            if (backlog && progressed && working.isEmpty()) {
                 takeOnOrphans(now);
             }
             return;
@@ -144,13 +160,141 @@ public final class Orphans {
         }
     }
 
+    /**
+     * Takes on a batch of orphans: those past their deadline are unsubscribed first (as the live action does: on the
+     * worker pool, as many at once as it has threads) and then claimed as timed out together, in one write; then each
+     * is settled on the worker pool, and their delivered marks are written together once the batch is settled. When
+     * the batch was full, the next one is taken on at once.
+     */
     private void takeOnOrphans(long now) {
+        flushDelivered();
         List<StoredWait> work = store.orphanWork(registry.incarnation(), now, BATCH);
-        batchStart = delivered.sum();
-        for (StoredWait wait : work) {
-            settleLater(wait.endpoint(), wait.id());
-        }
         backlog = work.size() == BATCH;
+        List<StoredWait> taken = new ArrayList<>();
+        List<StoredWait> expired = new ArrayList<>();
+        for (StoredWait wait : work) {
+            if (working.add(wait.id())) {
+                taken.add(wait);
+                if (wait.isPending() && wait.deadline() <= now && ownerOrWarn(wait.endpoint()) != null) {
+                    expired.add(wait);
+                }
+            }
+        }
+        if (expired.isEmpty()) {
+            settleAll(taken, Set.of());
+            return;
+        }
+        AtomicInteger unsubscribing = new AtomicInteger(expired.size());
+        for (StoredWait wait : expired) {
+            registry.execute(() -> {
+                try {
+                    WaitOwner owner = owners.get(wait.endpoint());
+                    if (owner != null) {
+                        unsubscribe(owner, wait);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("logicwebhook:{} could not unsubscribe an orphaned wait: {}", wait.endpoint(),
+                            e.getMessage());
+                } finally {
+                    if (unsubscribing.decrementAndGet() == 0) {
+                        claimAndSettle(taken, expired, now);
+                    }
+                }
+            });
+        }
+    }
+
+    private void claimAndSettle(List<StoredWait> taken, List<StoredWait> expired, long now) {
+        Set<String> unsubscribed = new HashSet<>();
+        expired.forEach(wait -> unsubscribed.add(wait.id()));
+        try {
+            store.finishAll(unsubscribed, WaitOutcome.TIMED_OUT.name(), now);
+        } catch (RuntimeException e) {
+            LOG.warn("The logicwebhook wait store could not claim {} orphaned wait(s) past their deadline (tried again"
+                     + " shortly): {}", unsubscribed.size(), e.getMessage());
+            taken.forEach(wait -> working.remove(wait.id()));
+            return;
+        }
+        settleAll(taken, unsubscribed);
+    }
+
+    /** Reads the batch again, in one query, now that it is under the working guard; then settles each. */
+    private void settleAll(List<StoredWait> taken, Set<String> unsubscribed) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        Map<String, StoredWait> fresh = new HashMap<>();
+        try {
+            List<String> ids = new ArrayList<>();
+            taken.forEach(wait -> ids.add(wait.id()));
+            store.findAll(ids).forEach(wait -> fresh.put(wait.id(), wait));
+        } catch (RuntimeException e) {
+            LOG.warn("The logicwebhook wait store could not read {} orphaned wait(s) (tried again shortly): {}",
+                    taken.size(), e.getMessage());
+            taken.forEach(wait -> working.remove(wait.id()));
+            return;
+        }
+        AtomicInteger left = new AtomicInteger(taken.size());
+        long deliveredBefore = delivered.sum();
+        for (StoredWait wait : taken) {
+            registry.execute(() -> {
+                try {
+                    settle(wait.endpoint(), fresh.get(wait.id()), unsubscribed.contains(wait.id()), true);
+                } catch (RuntimeException e) {
+                    LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}",
+                            wait.endpoint(), e.getMessage());
+                } finally {
+                    working.remove(wait.id());
+                    if (left.decrementAndGet() == 0) {
+                        batchSettled(deliveredBefore);
+                    }
+                }
+            });
+        }
+    }
+
+    /** The last orphan of a batch is settled: their delivered marks are written, and a backlog goes on. */
+    private void batchSettled(long deliveredBefore) {
+        try {
+            flushDelivered();
+        } catch (RuntimeException e) {
+            LOG.warn("The logicwebhook wait store could not mark orphaned waits delivered (tried again shortly): {}",
+                    e.getMessage());
+            return;
+        }
+        // only while batches make progress: orphans that cannot be delivered yet (a resumeUri that fails) are tried
+        // again at the heartbeat, not at once
+        progressed = delivered.sum() > deliveredBefore;
+        if (backlog && progressed && !stopping() && ticking.compareAndSet(false, true)) {
+            registry.execute(() -> {
+                try {
+                    takeOnOrphans(registry.now());
+                } catch (RuntimeException e) {
+                    LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
+                            e.getMessage());
+                } finally {
+                    ticking.set(false);
+                }
+            });
+        }
+    }
+
+    /** Writes the delivered marks of the orphans delivered in batches so far, in one statement. */
+    private void flushDelivered() {
+        List<String> ids = new ArrayList<>();
+        for (String id = toMark.poll(); id != null; id = toMark.poll()) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            store.deliveredAll(ids);
+        } catch (RuntimeException e) {
+            toMark.addAll(ids);
+            throw e;
+        }
+        unmarked.removeAll(ids);
     }
 
     /**
@@ -164,7 +308,7 @@ public final class Orphans {
         }
         registry.execute(() -> {
             try {
-                settle(endpoint, id);
+                settle(endpoint, store.find(id), false, false);
             } catch (RuntimeException e) {
                 LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}", endpoint,
                         e.getMessage());
@@ -175,31 +319,39 @@ public final class Orphans {
     }
 
     /**
-     * Read again under the working guard, so that what was delivered meanwhile is not delivered twice. A pending wait
-     * past its deadline is unsubscribed first, then claimed as timed out; a callback's is unsubscribed once claimed (when
-     * its endpoint unsubscribes on callback); then the outcome goes to the resumeUri and the wait is marked delivered. A
-     * delivery that fails, or that a crash cuts short, is made again (with the unsubscribe of a callback's): at least
-     * once.
+     * The wait is as read again under the working guard, so that what was delivered meanwhile is not delivered twice.
+     * A pending wait past its deadline is unsubscribed first, then claimed as timed out; a callback's is unsubscribed
+     * once claimed (when its endpoint unsubscribes on callback); then the outcome goes to the resumeUri and the wait is
+     * marked delivered. A delivery that fails, or that a crash cuts short, is made again (with the unsubscribe of a
+     * callback's): at least once.
+     *
+     * @param unsubscribed its batch sent its unsubscribe already (and claimed it as timed out, unless a callback came
+     *                     first)
+     * @param inBatch      its delivered mark is written with its batch's
      */
-    private void settle(String endpoint, String id) {
+    private void settle(String endpoint, StoredWait wait, boolean unsubscribed, boolean inBatch) {
         WaitOwner owner = ownerOrWarn(endpoint);
-        StoredWait wait = store.find(id);
-        if (owner == null || wait == null || wait.delivered() || !registry.incarnation().equals(wait.owner())) {
+        if (owner == null || wait == null || wait.delivered() || unmarked.contains(wait.id())
+            || !registry.incarnation().equals(wait.owner())) {
             return;
         }
+        String id = wait.id();
         long now = registry.now();
         if (wait.isPending()) {
             if (wait.deadline() > now) {
                 return;
             }
             // as the live action does on a timeout: unsubscribe first
-            unsubscribe(owner, wait);
+            if (!unsubscribed) {
+                unsubscribe(owner, wait);
+            }
             store.finish(id, WaitOutcome.TIMED_OUT.name(), null, false, now);
             wait = store.find(id);
-        } else if (!WaitOutcome.TIMED_OUT.name().equals(wait.state()) && owner.unsubscribesOnCallback()) {
+        } else if (!unsubscribed && !WaitOutcome.TIMED_OUT.name().equals(wait.state())
+                   && owner.unsubscribesOnCallback()) {
             unsubscribe(owner, wait);
         }
-        deliver(owner, wait);
+        deliver(owner, wait, inBatch);
     }
 
     private WaitOwner ownerOrWarn(String endpoint) {
@@ -249,7 +401,7 @@ public final class Orphans {
         }
     }
 
-    private void deliver(WaitOwner owner, StoredWait wait) {
+    private void deliver(WaitOwner owner, StoredWait wait, boolean inBatch) {
         if (owner.resumesOrphans()) {
             try {
                 owner.resumeOrphan(wait);
@@ -259,7 +411,12 @@ public final class Orphans {
                 return;
             }
         }
-        store.delivered(wait.id());
+        if (inBatch) {
+            unmarked.add(wait.id());
+            toMark.add(wait.id());
+        } else {
+            store.delivered(wait.id());
+        }
         delivered.increment();
     }
 
