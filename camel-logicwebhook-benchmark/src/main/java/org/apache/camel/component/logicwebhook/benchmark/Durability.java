@@ -62,7 +62,9 @@ final class Durability {
         builder.from("direct:hold").routeId("durability-hold")
                 .to("logicwebhook:hold?subscribeUri=" + service + "/hold&unsubscribeUri=" + service
                     + "/hold/${variable.subscription[id]}&timeout=" + holdTimeoutMillis + "&resumeUri=direct:resumed");
+        // an orphan past its deadline arrives failed (ExchangeTimedOutException): counted by its handler
         builder.from("direct:resumed").routeId("durability-resumed")
+                .onException(Exception.class).handled(true).process(exchange -> RESUMED.increment()).end()
                 .process(exchange -> RESUMED.increment());
         builder.from("platform-http:/relay?httpMethodRestrict=POST&muteException=true").routeId("durability-relay")
                 .convertBodyTo(String.class)
