@@ -96,7 +96,7 @@ final class ExternalChart {
                      + " s of warm-up per side, sides in a rotating order. A missing box: the baseline failed there.",
                 20, 48);
         g.drawString(machine.get("availableProcessors") + " CPUs, " + machine.get("java")
-                     + ", shared with other builds (load average " + machine.get("loadAverageAtStart") + " at start, "
+                     + " (load average " + machine.get("loadAverageAtStart") + " at start, "
                      + results.get("loadAverageAtEnd") + " at the end).", 20, 66);
         String failed = failed(results);
         if (!failed.isEmpty()) {
