@@ -168,8 +168,9 @@ final class DurabilityBenchmark {
 
     private ChildJvm appJvm(String name, String store, EmbeddedPostgres postgres, Path dir, boolean keep, long timeout)
             throws Exception {
-        List<String> options = new ArrayList<>(List.of(appHeap, "-XX:+UseG1GC", "-Dapp.port=" + freePort(),
-                "-Dapp.service=" + serviceUrl, "-Dapp.holdTimeoutMillis=" + timeout));
+        List<String> options = new ArrayList<>(List.of(appHeap, "-XX:+UseG1GC",
+                "-Dapp.port=" + ExternalBenchmark.freePort(), "-Dapp.service=" + serviceUrl,
+                "-Dapp.holdTimeoutMillis=" + timeout));
         if (postgres != null) {
             options.add("-Dapp.store=postgres-shared");
             options.add("-Dapp.jdbcUrl=" + postgres.getJdbcUrl("postgres", "postgres"));
@@ -271,12 +272,7 @@ final class DurabilityBenchmark {
     // ---- helpers -----------------------------------------------------------------------------------------------------
 
     private static Map<String, Object> spread(List<Double> values) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("median", Benchmark.round(SideBySide.medianOf(values), 3));
-        map.put("min", Benchmark.round(values.stream().mapToDouble(Double::doubleValue).min().orElse(0), 3));
-        map.put("max", Benchmark.round(values.stream().mapToDouble(Double::doubleValue).max().orElse(0), 3));
-        map.put("n", values.size());
-        return map;
+        return ExternalBenchmark.spreadOf(values, 3);
     }
 
     private JsonNode serviceStats() throws Exception {
@@ -313,11 +309,5 @@ final class DurabilityBenchmark {
             throw new IllegalStateException(url + " answered " + answer.statusCode() + ": " + answer.body());
         }
         return answer.body();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -523,7 +523,7 @@ public final class ExternalBenchmark {
         return spreadOf(rounds.stream().map(m -> ((Number) m.get(figure)).doubleValue()).toList(), 4);
     }
 
-    private static Map<String, Object> spreadOf(List<Double> values, int digits) {
+    static Map<String, Object> spreadOf(List<Double> values, int digits) {
         Map<String, Object> map = new LinkedHashMap<>();
         if (values.isEmpty()) {
             map.put("n", 0);
@@ -639,7 +639,7 @@ public final class ExternalBenchmark {
         return machine;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

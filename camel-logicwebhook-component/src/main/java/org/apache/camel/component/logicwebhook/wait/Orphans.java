@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Orphans {
 
     private static final Logger LOG = LoggerFactory.getLogger(Orphans.class);
-    /** How many orphans one tick takes on, at most; the next tick takes the rest. */
+    /** How many orphans a batch takes on, at most; a full batch is followed by the next once it is settled. */
     private static final int BATCH = 200;
     private static final long PURGE_INTERVAL = 3_600_000;
 
