@@ -214,6 +214,8 @@ class LogicWebhookWaitStoreTest {
             return second.resumed.size() == waits;
         });
         assertEquals(waits, deletes().size(), "each unsubscribed");
+        // a batch's delivered marks are written together once its last orphan is delivered: just after
+        await().until(() -> rows("delivered = TRUE") == waits);
         assertEquals(waits, rows("state = 'TIMED_OUT' AND delivered = TRUE"));
         second.resumed.forEach(resumed -> assertInstanceOf(ExchangeTimedOutException.class, resumed.exception()));
     }
