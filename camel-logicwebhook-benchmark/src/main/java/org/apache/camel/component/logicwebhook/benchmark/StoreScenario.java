@@ -247,6 +247,7 @@ final class StoreScenario {
                     List<Double> total = new ArrayList<>();
                     List<Double> heartbeat = new ArrayList<>();
                     List<Double> count = new ArrayList<>();
+                    List<Double> pending = new ArrayList<>();
                     List<Double> adopt = new ArrayList<>();
                     List<Double> orphanWork = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
@@ -256,13 +257,16 @@ final class StoreScenario {
                         db.store().heartbeat(incarnation, now);
                         long tc = System.nanoTime();
                         db.store().countByState();
+                        long tp = System.nanoTime();
+                        db.store().countPending();
                         long t1 = System.nanoTime();
                         db.store().adopt(incarnation, now - 30_000, null);
                         long t2 = System.nanoTime();
                         db.store().orphanWork(incarnation, now, 100);
                         long t3 = System.nanoTime();
                         heartbeat.add((tc - t0) / 1e6);
-                        count.add((t1 - tc) / 1e6);
+                        count.add((tp - tc) / 1e6);
+                        pending.add((t1 - tp) / 1e6);
                         adopt.add((t2 - t1) / 1e6);
                         orphanWork.add((t3 - t2) / 1e6);
                         total.add((t3 - t0) / 1e6);
@@ -271,12 +275,14 @@ final class StoreScenario {
                     figures.put("tickMillis", spreadOf(total, 2));
                     figures.put("heartbeatMillis", spreadOf(heartbeat, 2));
                     figures.put("countByStateMillis", spreadOf(count, 2));
+                    figures.put("countPendingMillis", spreadOf(pending, 2));
                     figures.put("adoptMillis", spreadOf(adopt, 2));
                     figures.put("orphanWorkMillis", spreadOf(orphanWork, 2));
                     perSize.put(Integer.toString(size), figures);
                     Benchmark.log("  orphan scan %-8s %,9d finished waits in the table: %.1f ms per tick (heartbeat"
-                                  + " %.1f, countByState %.1f, adopt %.1f, orphanWork %.1f)", name, size,
+                                  + " %.1f, countByState %.1f, countPending %.1f, adopt %.1f, orphanWork %.1f)", name, size,
                             SideBySide.medianOf(total), SideBySide.medianOf(heartbeat), SideBySide.medianOf(count),
+                            SideBySide.medianOf(pending),
                             SideBySide.medianOf(adopt), SideBySide.medianOf(orphanWork));
                 }
             } finally {

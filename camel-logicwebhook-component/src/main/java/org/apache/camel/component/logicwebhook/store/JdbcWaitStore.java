@@ -420,6 +420,20 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         return counts;
     }
 
+    /** Through the index of the undelivered waits (a pending wait is never delivered): not every row. */
+    @Override
+    public long countPending() {
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(
+                     "SELECT COUNT(*) FROM logicwebhook_wait WHERE delivered = FALSE AND state = 'PENDING'")) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
     /** Checks that the database answers; for the health check. */
     public void ping() {
         try (Connection connection = dataSource.getConnection()) {

@@ -35,6 +35,11 @@ public final class Orphans {
     /** How many orphans a batch takes on, at most; a full batch is followed by the next once it is settled. */
     private static final int BATCH = 200;
     private static final long PURGE_INTERVAL = 3_600_000;
+    /**
+     * How often the waits are counted by state, which reads every row (those kept for finishedWaitsRetention too);
+     * the pending ones are counted at every heartbeat, through an index.
+     */
+    private static final long FULL_COUNT_INTERVAL = 600_000;
 
     private final WaitRegistry registry;
     private final WaitStore store;
@@ -47,6 +52,8 @@ public final class Orphans {
     private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
     private volatile long nextHeartbeat;
     private volatile long nextPurge;
+    private volatile long nextFullCount;
+    private volatile Map<String, Long> lastCount = Map.of();
     /** The last batch of orphan work was full: the next one is taken on once it is settled, not at the heartbeat. */
     private volatile boolean backlog;
     /** The last batch delivered something. */
@@ -68,7 +75,7 @@ public final class Orphans {
     /** This incarnation's first heartbeat: a store that cannot be reached fails the component's start. */
     void start(long now) {
         store.heartbeat(registry.incarnation(), now);
-        statistics.answered(store.countByState(), now);
+        count(now);
         // the first tick once the routes run adopts what a previous incarnation left
         nextHeartbeat = now;
     }
@@ -142,7 +149,7 @@ public final class Orphans {
         if (!statistics.isUp()) {
             LOG.info("The logicwebhook wait store answers again");
         }
-        statistics.answered(store.countByState(), now);
+        count(now);
         int adopted = store.adopt(registry.incarnation(), staleBefore(now), null);
         if (adopted > 0) {
             LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
@@ -158,6 +165,20 @@ public final class Orphans {
             int purged = store.purge(now - recovery.finishedRetention());
             LOG.debug("Purged {} finished logicwebhook wait(s) from the wait store", purged);
         }
+    }
+
+    /** The waits by state for the statistics: all of them now and then, the pending ones every time. */
+    private void count(long now) {
+        Map<String, Long> counts;
+        if (now >= nextFullCount) {
+            counts = store.countByState();
+            nextFullCount = now + FULL_COUNT_INTERVAL;
+        } else {
+            counts = new HashMap<>(lastCount);
+            counts.put(WaitStore.PENDING, store.countPending());
+        }
+        lastCount = counts;
+        statistics.answered(counts, now);
     }
 
     /**
