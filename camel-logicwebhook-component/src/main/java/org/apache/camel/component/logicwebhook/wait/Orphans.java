@@ -5,10 +5,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,7 +60,6 @@ public final class Orphans {
     private final LongAdder delivered = new LongAdder();
     /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
-    private final Queue<String> toMark = new ConcurrentLinkedQueue<>();
 
     Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
@@ -86,7 +83,7 @@ public final class Orphans {
             flushDelivered();
         } catch (RuntimeException e) {
             LOG.warn("The wait store could not mark {} orphaned wait(s) delivered; they are delivered again by the next"
-                     + " start: {}", toMark.size(), e.getMessage());
+                     + " start: {}", unmarked.size(), e.getMessage());
         }
         try {
             store.stopped(registry.incarnation());
@@ -302,20 +299,12 @@ public final class Orphans {
 
     /** Writes the delivered marks of the orphans delivered in batches so far, in one statement. */
     private void flushDelivered() {
-        List<String> ids = new ArrayList<>();
-        for (String id = toMark.poll(); id != null; id = toMark.poll()) {
-            ids.add(id);
-        }
-        if (ids.isEmpty()) {
-            return;
-        }
-        try {
+        List<String> ids = new ArrayList<>(unmarked);
+        if (!ids.isEmpty()) {
             store.deliveredAll(ids);
-        } catch (RuntimeException e) {
-            toMark.addAll(ids);
-            throw e;
+            // those delivered meanwhile stay for the next time
+            ids.forEach(unmarked::remove);
         }
-        unmarked.removeAll(ids);
     }
 
     /**
@@ -434,7 +423,6 @@ public final class Orphans {
         }
         if (inBatch) {
             unmarked.add(wait.id());
-            toMark.add(wait.id());
         } else {
             store.delivered(wait.id());
         }
