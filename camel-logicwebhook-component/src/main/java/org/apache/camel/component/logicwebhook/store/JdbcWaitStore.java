@@ -27,6 +27,9 @@ import org.apache.camel.support.service.ServiceSupport;
  * create them themselves). Every state change is one conditional {@code UPDATE} whose count decides who acted. Nothing
  * is stored as a Java object: requests and snapshots are JSON text.
  * <p>
+ * The three writes of each wait (insert, subscribe answer, claim) of concurrent waits are committed together
+ * ({@link GroupCommit}): each caller still returns only after its own write committed.
+ * <p>
  * Errors reach the caller as {@link LogicWebhookStoreException}: the action then fails fast and a callback is answered 503.
  */
 public class JdbcWaitStore extends ServiceSupport implements WaitStore {
@@ -69,6 +72,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The NOTIFY channel of claims made for another node's waits; the payload is the wait id. */
     private static final String CHANNEL = "logicwebhook_finished";
+    private static final String ANNOUNCE = "SELECT pg_notify('" + CHANNEL + "', ?)";
     private static final String COLUMNS = "id, endpoint, owner, adopted, state, subscribed, created_at, deadline,"
                                           + " hard_deadline, delivered, unsubscribe, snapshot, result";
     /** Owners that are alive: running (not stopped) and heard of recently. */
@@ -77,6 +81,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     private final DataSource dataSource;
     private final Runnable closeDataSource;
+    /** The writes of waits' lives (insert, subscribe answer, claim), committed together when they come together. */
+    private final GroupCommit writes;
     private boolean createSchema = true;
     private volatile boolean exclusive;
     /** PostgreSQL: a callback's claim for another node's wait is announced with NOTIFY, and listened for. */
@@ -93,6 +99,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     public JdbcWaitStore(DataSource dataSource, Runnable closeDataSource) {
         this.dataSource = dataSource;
         this.closeDataSource = closeDataSource;
+        this.writes = new GroupCommit(dataSource);
     }
 
     @Override
@@ -147,46 +154,25 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public void insert(StoredWait wait) {
-        update("INSERT INTO logicwebhook_wait (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                wait.id(), wait.endpoint(), wait.owner(), wait.adopted(), wait.state(), wait.subscribed(),
+        writes.write("INSERT INTO logicwebhook_wait (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                null, wait.id(), wait.endpoint(), wait.owner(), wait.adopted(), wait.state(), wait.subscribed(),
                 wait.createdAt(), wait.deadline(), wait.hardDeadline(), wait.delivered(), toJson(wait.unsubscribe()),
                 wait.snapshot(), wait.result());
     }
 
     @Override
     public void subscribed(String id, StoredRequest unsubscribe) {
-        update("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?", toJson(unsubscribe), id);
+        writes.write("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?", null,
+                toJson(unsubscribe), id);
     }
 
     @Override
     public boolean finish(String id, String state, String result, boolean delivered, long now) {
-        String sql = "UPDATE logicwebhook_wait SET state = ?, result = ?, delivered = ?, finished_at = ?"
-                     + " WHERE id = ? AND state = 'PENDING'";
-        if (delivered || !postgres) {
-            return update(sql, state, result, delivered, now, id) == 1;
-        }
         // not delivered: another node may own the exchange; it hears of the claim once it is committed
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement claim = connection.prepareStatement(sql);
-                 PreparedStatement announce = connection.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-                bind(claim, new Object[] { state, result, false, now, id });
-                boolean claimed = claim.executeUpdate() == 1;
-                if (claimed) {
-                    announce.setString(1, id);
-                    announce.executeQuery().close();
-                }
-                connection.commit();
-                return claimed;
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failed(e);
-        }
+        GroupCommit.Announcement announce = delivered || !postgres ? null : new GroupCommit.Announcement(ANNOUNCE, id);
+        return writes.write("UPDATE logicwebhook_wait SET state = ?, result = ?, delivered = ?, finished_at = ?"
+                            + " WHERE id = ? AND state = 'PENDING'",
+                announce, state, result, delivered, now, id) == 1;
     }
 
     @Override
@@ -493,7 +479,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
-    private static void bind(PreparedStatement statement, Object[] parameters) throws SQLException {
+    static void bind(PreparedStatement statement, Object[] parameters) throws SQLException {
         for (int i = 0; i < parameters.length; i++) {
             Object value = parameters[i];
             if (value == null) {

@@ -1,0 +1,214 @@
+package org.apache.camel.component.logicwebhook.store;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
+
+/**
+ * The writes of waits' lives (insert, subscribe answer, claim) from concurrent callers, committed together. Each caller
+ * returns only once its own write is committed, as with a transaction of its own; but the writes that arrive while a
+ * commit is under way go into the next one. So N waits written at once cost one commit (H2: one chunk of its file;
+ * PostgreSQL: one WAL flush) and one batch per statement instead of N of each.
+ * <p>
+ * No thread of its own: the caller that finds no commit under way commits what is queued (its own write and the
+ * others'), the others wait for that round to end, and whoever's write is still queued then leads the next round. So
+ * nothing needs starting or stopping, and no write is ever interrupted by the store itself.
+ * <p>
+ * A round runs its statements grouped by their SQL, in the order each SQL first arrived, each group as one JDBC batch in
+ * arrival order. That is the order of the writes as far as they can depend on each other: a wait's insert is committed
+ * before its subscribe goes out, so before any other write of that wait; a subscribe answer and a claim of the same
+ * wait commute; two claims of one wait keep their order. If the round fails, each of its writes is tried in a
+ * transaction of its own, so that one bad write fails only its own caller.
+ */
+final class GroupCommit {
+
+    /** One caller's write; {@code announce}: the statement to run when the update counted, in the same transaction. */
+    private record Write(String sql, Object[] parameters, Announcement announce, CompletableFuture<Integer> done) {
+    }
+
+    /** What a counted update says in its transaction (PostgreSQL: a NOTIFY for the owner of the wait). */
+    record Announcement(String sql, String parameter) {
+    }
+
+    static final int MAX_ROUND = 256;
+
+    private final DataSource dataSource;
+    private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
+    /** Held by the caller that leads the current round. */
+    private final ReentrantLock leading = new ReentrantLock();
+    /** Completed when the current round ends: what the callers whose writes are queued wait for. */
+    private volatile CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
+
+    GroupCommit(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Writes with the next round, and returns once it committed.
+     *
+     * @param  announce what to run in the same transaction when the update counted, or {@code null}
+     * @return          the update count
+     */
+    int write(String sql, Announcement announce, Object... parameters) {
+        Write write = new Write(sql, parameters, announce, new CompletableFuture<>());
+        queue.add(write);
+        while (!write.done().isDone()) {
+            if (leading.tryLock()) {
+                CompletableFuture<Void> thisRound = new CompletableFuture<>();
+                round = thisRound;
+                // the round writes others' waits too: an interrupt meant for this caller must not break its I/O (an
+                // interrupted H2 write closes the database file); the caller gets its interrupt back afterwards
+                boolean interrupted = Thread.interrupted();
+                try {
+                    commitQueued();
+                } finally {
+                    leading.unlock();
+                    thisRound.complete(null);
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            } else {
+                // a round is under way (or just starting, then this returns at once and tries again): not
+                // interruptible, as the leader may be committing this write
+                round.join();
+            }
+        }
+        try {
+            return write.done().join();
+        } catch (CompletionException e) {
+            throw failed(e.getCause());
+        }
+    }
+
+    /** The round: what is queued, at most {@link #MAX_ROUND} writes (the rest leads the next round). */
+    private void commitQueued() {
+        List<Write> writes = new ArrayList<>();
+        for (Write next = queue.poll(); next != null; next = writes.size() < MAX_ROUND - 1 ? queue.poll() : null) {
+            writes.add(next);
+        }
+        if (writes.isEmpty()) {
+            return;
+        }
+        try {
+            commit(writes);
+        } catch (Error e) {
+            // commit answers every write it took, unless the JVM itself failed; then too, no caller waits for ever
+            LogicWebhookStoreException failure = failed(e);
+            writes.forEach(write -> write.done().completeExceptionally(failure));
+            throw e;
+        }
+    }
+
+    private void commit(List<Write> writes) {
+        try (Connection connection = dataSource.getConnection()) {
+            int[] counts;
+            connection.setAutoCommit(false);
+            try {
+                counts = execute(connection, writes);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+                if (writes.size() == 1) {
+                    throw e;
+                }
+                each(connection, writes);
+                return;
+            } finally {
+                if (!connection.getAutoCommit()) {
+                    connection.setAutoCommit(true);
+                }
+            }
+            for (int i = 0; i < writes.size(); i++) {
+                writes.get(i).done().complete(counts[i]);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LogicWebhookStoreException failure = failed(e);
+            writes.stream().filter(write -> !write.done().isDone())
+                    .forEach(write -> write.done().completeExceptionally(failure));
+        }
+    }
+
+    /** The writes' statements, one batch per SQL, then the announcements of the updates that counted. */
+    private static int[] execute(Connection connection, List<Write> writes) throws SQLException {
+        Map<String, List<Integer>> bySql = new LinkedHashMap<>();
+        for (int i = 0; i < writes.size(); i++) {
+            bySql.computeIfAbsent(writes.get(i).sql(), sql -> new ArrayList<>()).add(i);
+        }
+        int[] counts = new int[writes.size()];
+        for (Map.Entry<String, List<Integer>> group : bySql.entrySet()) {
+            List<Integer> indexes = group.getValue();
+            try (PreparedStatement statement = connection.prepareStatement(group.getKey())) {
+                if (indexes.size() == 1) {
+                    JdbcWaitStore.bind(statement, writes.get(indexes.get(0)).parameters());
+                    counts[indexes.get(0)] = statement.executeUpdate();
+                    continue;
+                }
+                for (int i : indexes) {
+                    JdbcWaitStore.bind(statement, writes.get(i).parameters());
+                    statement.addBatch();
+                }
+                int[] batch = statement.executeBatch();
+                for (int k = 0; k < indexes.size(); k++) {
+                    if (batch[k] < 0) {
+                        // a driver that does not count each statement of a batch: each write alone then
+                        throw new BatchUpdateException("the driver did not count each update of a batch", batch);
+                    }
+                    counts[indexes.get(k)] = batch[k];
+                }
+            }
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            announce(connection, writes.get(i), counts[i]);
+        }
+        return counts;
+    }
+
+    /** Each write in a transaction of its own (its update and its announcement together). */
+    private static void each(Connection connection, List<Write> writes) throws SQLException {
+        for (Write write : writes) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
+                JdbcWaitStore.bind(statement, write.parameters());
+                int count = statement.executeUpdate();
+                announce(connection, write, count);
+                connection.commit();
+                write.done().complete(count);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                write.done().completeExceptionally(failed(e));
+            }
+        }
+        connection.setAutoCommit(true);
+    }
+
+    private static void announce(Connection connection, Write write, int count) throws SQLException {
+        if (count == 1 && write.announce() != null) {
+            try (PreparedStatement statement = connection.prepareStatement(write.announce().sql())) {
+                statement.setString(1, write.announce().parameter());
+                if (statement.execute()) {
+                    statement.getResultSet().close();
+                }
+            }
+        }
+    }
+
+    private static LogicWebhookStoreException failed(Throwable e) {
+        return e instanceof LogicWebhookStoreException store ? store
+                : new LogicWebhookStoreException("the wait store failed: " + e.getMessage(), e);
+    }
+}
