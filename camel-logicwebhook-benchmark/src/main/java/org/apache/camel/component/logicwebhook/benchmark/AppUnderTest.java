@@ -53,9 +53,7 @@ import org.apache.camel.support.DefaultExchange;
  * System properties: {@code app.port}, {@code app.service} (the remote service's URL), {@code app.store}
  * ({@code memory}; {@code h2}: waitStoreUrl=jdbc:h2:file:{@code app.dir}/waits; {@code postgres}: an embedded server
  * started here, as the component's tests start it, behind a HikariCP pool of 10, as waitStoreDataSource;
- * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code h2-grouped} and
- * {@code postgres-grouped}: the same databases through {@link GroupCommitWaitStore}, a prototype that groups the
- * writes; {@code postgres-shared}: the server at {@code app.jdbcUrl}, which other nodes use too), {@code app.keepDir}
+ * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code postgres-shared}: the server at {@code app.jdbcUrl}, which other nodes use too), {@code app.keepDir}
  * (false: the H2 directory is emptied at start), {@code app.timeoutMillis} (30000), {@code app.holdTimeoutMillis}
  * (10000: the waits of {@link Durability}'s hold route). Prints {@code APP_READY <port> store=… startedAt=<epoch ms>
  * [pgport=…]} when it serves.
@@ -94,35 +92,22 @@ public final class AppUnderTest {
         switch (store) {
             case "memory" -> {
             }
-            case "h2", "h2-grouped" -> {
+            case "h2" -> {
                 Path dir = Paths.get(System.getProperty("app.dir", "target/app-h2"));
                 if (!Boolean.getBoolean("app.keepDir")) {
                     deleteTree(dir);
                 }
                 Files.createDirectories(dir);
                 String url = "jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath();
-                if (store.equals("h2")) {
-                    main.addInitialProperty("camel.component.logicwebhook.waitStoreUrl", url);
-                    // the same database, for the recovery benchmark's count of what is stored
-                    storeData[0] = EmbeddedH2.dataSource(url);
-                } else {
-                    // the same H2 URL and pool the component makes of waitStoreUrl, with the writes grouped
-                    DataSource h2 = EmbeddedH2.dataSource(url);
-                    main.bind("benchWaitStore", new GroupCommitWaitStore(h2, () -> EmbeddedH2.close(h2), 256));
-                    main.addInitialProperty("camel.component.logicwebhook.waitStore", "#benchWaitStore");
-                }
+                main.addInitialProperty("camel.component.logicwebhook.waitStoreUrl", url);
+                // the same database, for the recovery benchmark's count of what is stored
+                storeData[0] = EmbeddedH2.dataSource(url);
             }
-            case "postgres", "postgres-grouped", "postgres-durable" -> {
+            case "postgres", "postgres-durable" -> {
                 postgres[0] = startPostgres(store.equals("postgres-durable"));
                 pool[0] = postgresPool(postgres[0].getJdbcUrl("postgres", "postgres"));
-                if (store.equals("postgres-grouped")) {
-                    main.bind("benchWaitStore", new GroupCommitWaitStore(pool[0], () -> {
-                    }, 256));
-                    main.addInitialProperty("camel.component.logicwebhook.waitStore", "#benchWaitStore");
-                } else {
-                    main.bind("benchWaitStore", pool[0]);
-                    main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
-                }
+                main.bind("benchWaitStore", pool[0]);
+                main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
             }
             case "postgres-shared" -> {
                 // a server that the benchmark started, shared by the nodes of the cross-node benchmark
@@ -131,8 +116,8 @@ public final class AppUnderTest {
                 main.bind("benchWaitStore", pool[0]);
                 main.addInitialProperty("camel.component.logicwebhook.waitStoreDataSource", "#benchWaitStore");
             }
-            default -> throw new IllegalArgumentException("app.store takes memory, h2, h2-grouped, postgres,"
-                                                          + " postgres-grouped, postgres-durable or postgres-shared, not "
+            default -> throw new IllegalArgumentException("app.store takes memory, h2, postgres,"
+                                                          + " postgres-durable or postgres-shared, not "
                                                           + store);
         }
         // Camel Main adds the event notifiers of its registry to the context

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,13 +45,14 @@ final class DurabilityBenchmark {
     private final Path output;
     private final Wrk wrk;
     private final String serviceUrl;
-    private final String appHeap;
+    /** An application's JVM options by its name (heap, collector, the run's appJvmArgs). */
+    private final Function<String, List<String>> appOptions;
 
-    DurabilityBenchmark(Path output, Wrk wrk, String serviceUrl, String appHeap) {
+    DurabilityBenchmark(Path output, Wrk wrk, String serviceUrl, Function<String, List<String>> appOptions) {
         this.output = output;
         this.wrk = wrk;
         this.serviceUrl = serviceUrl;
-        this.appHeap = appHeap;
+        this.appOptions = appOptions;
     }
 
     // ---- recovery --------------------------------------------------------------------------------------------------
@@ -168,8 +170,8 @@ final class DurabilityBenchmark {
 
     private ChildJvm appJvm(String name, String store, EmbeddedPostgres postgres, Path dir, boolean keep, long timeout)
             throws Exception {
-        List<String> options = new ArrayList<>(List.of(appHeap, "-XX:+UseG1GC",
-                "-Dapp.port=" + ExternalBenchmark.freePort(), "-Dapp.service=" + serviceUrl,
+        List<String> options = appOptions.apply(name);
+        options.addAll(List.of("-Dapp.port=" + ExternalBenchmark.freePort(), "-Dapp.service=" + serviceUrl,
                 "-Dapp.holdTimeoutMillis=" + timeout));
         if (postgres != null) {
             options.add("-Dapp.store=postgres-shared");

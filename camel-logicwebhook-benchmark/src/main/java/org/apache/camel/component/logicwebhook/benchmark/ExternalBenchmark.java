@@ -45,7 +45,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * System properties ({@code -Dexternal.…}): {@code only} (trigger,action,stores; also recovery,crossnode), {@code levels} (16,200,1000),
  * {@code steadySpread} (1.15) and {@code maxWarmupSeconds} (120: the warm-up goes on past warmupSeconds until its
  * last three slices are within steadySpread of each other, up to this), {@code storeLevel} (16), {@code stores}
- * (memory,h2,postgres; also h2-grouped, postgres-grouped, postgres-durable: see {@link AppUnderTest}),
+ * (memory,h2,postgres; also postgres-durable: see {@link AppUnderTest}),
  * {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code rewarmSeconds} (10),
  * {@code sliceSeconds} (5), {@code roundSeconds} (20), {@code rounds} (3), {@code wrkThreads} (2),
  * {@code drainSeconds} (45), {@code wrkTimeoutSeconds} (10: a request not answered in that time counts as a wrk
@@ -70,6 +70,17 @@ public final class ExternalBenchmark {
     private final int drainSeconds = Integer.getInteger("external.drainSeconds", 45);
     private final String appHeap = System.getProperty("external.appHeap", "-Xmx1g");
     private final String appJvmArgs = System.getProperty("external.appJvmArgs", "");
+
+    /** The JVM options of an application: its heap, G1, and appJvmArgs (with {app} as its name). */
+    List<String> appOptions(String name) {
+        List<String> options = new ArrayList<>(List.of(appHeap, "-XX:+UseG1GC"));
+        if (!appJvmArgs.isBlank()) {
+            for (String option : appJvmArgs.trim().split("\\s+")) {
+                options.add(option.replace("{app}", name));
+            }
+        }
+        return options;
+    }
     private final Map<String, App> apps = new LinkedHashMap<>();
     private ChildJvm remote;
     private String serviceUrl;
@@ -88,14 +99,9 @@ public final class ExternalBenchmark {
             this.name = name;
             this.store = store;
             this.port = freePort();
-            List<String> options = new ArrayList<>(List.of(appHeap, "-XX:+UseG1GC", "-Dapp.port=" + port,
-                    "-Dapp.service=" + serviceUrl, "-Dapp.store=" + store,
+            List<String> options = appOptions(name);
+            options.addAll(List.of("-Dapp.port=" + port, "-Dapp.service=" + serviceUrl, "-Dapp.store=" + store,
                     "-Dapp.dir=" + output.resolve("h2-" + name).toAbsolutePath()));
-            if (!appJvmArgs.isBlank()) {
-                for (String option : appJvmArgs.trim().split("\\s+")) {
-                    options.add(option.replace("{app}", name));
-                }
-            }
             jvm = new ChildJvm(name, options, AppUnderTest.class.getName(), List.of(),
                     output.resolve("logs").resolve(name + ".log"), "APP_READY").start(180);
             findDatabase();
@@ -253,7 +259,7 @@ public final class ExternalBenchmark {
         if (only.contains("recovery") || only.contains("crossnode")) {
             // the applications of the comparisons above are not in these figures
             close(apps.values());
-            DurabilityBenchmark durability = new DurabilityBenchmark(output, wrk, serviceUrl, appHeap);
+            DurabilityBenchmark durability = new DurabilityBenchmark(output, wrk, serviceUrl, this::appOptions);
             if (only.contains("recovery")) {
                 log("4. recovery of orphaned waits after a kill -9");
                 results.put("recovery", durability.recovery());

@@ -36,8 +36,7 @@ import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
  * <li><b>writes</b>: what the three writes of a wait cost (insert, subscribed, finish; as the action makes them, from
  * 16 threads at once), in waits per second and CPU per wait (this JVM, and the PostgreSQL server's processes), for each
  * store: the in-memory one, the H2 file (waitStoreUrl), PostgreSQL as the component's tests start it (io.zonky: fsync
- * and synchronous_commit off), PostgreSQL with both on (as a production server runs), and H2 and PostgreSQL through
- * {@link GroupCommitWaitStore} (a prototype that commits the writes of concurrent waits together);</li>
+ * and synchronous_commit off), PostgreSQL with both on (as a production server runs);</li>
  * <li><b>orphanScan</b>: how long the durable store's periodic work takes (every waitStoreHeartbeatInterval, 5 s: the
  * count by state, the adopt UPDATE and the orphanWork SELECT) when the table holds N finished waits, which it keeps for
  * finishedWaitsRetention (7 days);</li>
@@ -48,8 +47,7 @@ import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
  */
 final class StoreScenario {
 
-    static final List<String> ALL = List.of("memory", "h2", "h2-grouped", "postgres", "postgres-grouped",
-            "postgres-durable");
+    static final List<String> ALL = List.of("memory", "h2", "postgres", "postgres-durable");
 
     private StoreScenario() {
     }
@@ -88,12 +86,10 @@ final class StoreScenario {
             case "memory":
                 return new Db(name, new InMemoryWaitStore(10_000), null, -1, () -> {
                 });
-            case "h2":
-            case "h2-grouped": {
+            case "h2": {
                 Path folder = Files.createTempDirectory(dir, name);
                 DataSource h2 = EmbeddedH2.dataSource("jdbc:h2:file:" + folder.resolve("waits").toAbsolutePath());
-                WaitStore store = name.equals("h2") ? new JdbcWaitStore(h2, () -> EmbeddedH2.close(h2))
-                        : new GroupCommitWaitStore(h2, () -> EmbeddedH2.close(h2), 256);
+                WaitStore store = new JdbcWaitStore(h2, () -> EmbeddedH2.close(h2));
                 return new Db(name, store, h2, -1, () -> {
                 });
             }
@@ -110,8 +106,7 @@ final class StoreScenario {
                     statement.execute("DROP TABLE IF EXISTS logicwebhook_node");
                 }
                 HikariDataSource pool = AppUnderTest.postgresPool(server.getJdbcUrl("postgres", "postgres"));
-                WaitStore store = name.equals("postgres-grouped") ? new GroupCommitWaitStore(pool, pool::close, 256)
-                        : new JdbcWaitStore(pool, pool::close);
+                WaitStore store = new JdbcWaitStore(pool, pool::close);
                 return new Db(name, store, pool, ProcStat.postgresServer(server.getPort()), () -> {
                 });
             }
@@ -223,8 +218,8 @@ final class StoreScenario {
         figures.put("waitsPerSecond", Benchmark.round(waits.get() / seconds, 1));
         figures.put("cpuMicrosPerWait", Benchmark.round((cpu + dbCpu) * 1e6 / ProcStat.TICKS_PER_SECOND / n, 1));
         figures.put("databaseCpuMicrosPerWait", Benchmark.round(dbCpu * 1e6 / ProcStat.TICKS_PER_SECOND / n, 1));
-        figures.put("writesPerCommit", store instanceof GroupCommitWaitStore grouped
-                ? Benchmark.round(grouped.writesPerCommit(), 2) : 1.0);
+        figures.put("writesPerCommit", store instanceof JdbcWaitStore jdbc
+                ? Benchmark.round(jdbc.getWritesPerCommit(), 2) : 1.0);
         return figures;
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
@@ -51,6 +52,9 @@ final class GroupCommit {
     private final ReentrantLock leading = new ReentrantLock();
     /** Completed when the current round ends: what the callers whose writes are queued wait for. */
     private volatile CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
+    /** Rounds and writes committed (or failed) since the start. */
+    private final LongAdder rounds = new LongAdder();
+    private final LongAdder written = new LongAdder();
 
     GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -103,6 +107,8 @@ final class GroupCommit {
         if (writes.isEmpty()) {
             return;
         }
+        rounds.increment();
+        written.add(writes.size());
         try {
             commit(writes);
         } catch (Error e) {
@@ -205,6 +211,12 @@ final class GroupCommit {
                 }
             }
         }
+    }
+
+    /** The writes per round (per commit, unless a round failed) since the start: how much grouping there was. */
+    double writesPerRound() {
+        long sum = rounds.sum();
+        return sum == 0 ? 0 : written.sum() / (double) sum;
     }
 
     private static LogicWebhookStoreException failed(Throwable e) {

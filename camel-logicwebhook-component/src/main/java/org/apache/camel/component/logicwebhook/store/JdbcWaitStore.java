@@ -108,6 +108,14 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         closeDataSource.run();
     }
 
+    /**
+     * The writes of waits' lives per commit since the start (1.0: no two came together): how much concurrent waits
+     * shared their commits.
+     */
+    public double getWritesPerCommit() {
+        return writes.writesPerRound();
+    }
+
     /** Whether the tables are created at start when missing (default true). */
     public void setCreateSchema(boolean createSchema) {
         this.createSchema = createSchema;
