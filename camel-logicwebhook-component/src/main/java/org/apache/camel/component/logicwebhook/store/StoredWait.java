@@ -3,7 +3,7 @@ package org.apache.camel.component.logicwebhook.store;
 /**
  * A wait of the action as a store keeps it.
  *
- * @param id           the callback id (128 random bits, base64url)
+ * @param id           the callback id (creation time and 128 random bits: {@code WaitRegistry.newId})
  * @param endpoint     the name of the action's endpoint
  * @param owner        the incarnation (one start of one component) whose exchange waits, or {@code null} when none
  *                     does: the wait was handed over at a graceful stop, and whoever adopts it resumes it in its

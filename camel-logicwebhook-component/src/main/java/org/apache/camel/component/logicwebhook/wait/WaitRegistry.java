@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +43,7 @@ public final class WaitRegistry extends ServiceSupport {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final HexFormat HEX = HexFormat.of();
 
     private final CamelContext context;
     private final Map<String, PendingWait> waits = new ConcurrentHashMap<>();
@@ -72,11 +74,16 @@ public final class WaitRegistry extends ServiceSupport {
         this.orphans = durable ? new Orphans(this, store, recovery, storeStatistics) : null;
     }
 
-    /** 128 random bits: the callback id is not guessable even before the signature is checked. */
+    /**
+     * The time in milliseconds (12 hex digits) and 128 random bits (base64url): 34 characters. The random bits make the
+     * callback id unguessable even before the signature is checked; the time first puts the waits created together
+     * next to each other in a store's indexes, so that a commit rewrites a few pages of each, not one page per wait (on
+     * H2 that was most of a wait's cost).
+     */
     public static String newId() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
-        return ID_ENCODER.encodeToString(bytes);
+        return HEX.toHexDigits(System.currentTimeMillis()).substring(4) + ID_ENCODER.encodeToString(bytes);
     }
 
     public long now() {
