@@ -43,7 +43,7 @@ import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
  * <li><b>heap</b>: heap per pending wait with each store, measured as scenario 3 does (full GCs, the least of three
  * readings), and the part of it that is H2's own classes.</li>
  * </ol>
- * {@code -Dbenchmark.stores=memory,h2,...} chooses the stores; the smoke run takes memory and h2 only (no PostgreSQL).
+ * {@code -Dbenchmark.stores=memory,h2,...} chooses the stores, {@code -Dbenchmark.storeParts=writes,...} the parts; the smoke run takes memory and h2 only (no PostgreSQL).
  */
 final class StoreScenario {
 
@@ -64,11 +64,18 @@ final class StoreScenario {
         Map<String, Object> result = new LinkedHashMap<>();
         try {
             result.put("stores", stores);
-            result.put("writes", writes(settings, stores, dir, servers));
-            List<String> scanned = stores.stream().filter(s -> s.equals("h2") || s.equals("postgres")).toList();
-            result.put("orphanScan", orphanScan(settings, scanned, dir, servers));
-            List<String> heap = stores.stream().filter(s -> List.of("memory", "h2", "postgres").contains(s)).toList();
-            result.put("heap", heap(settings, payload, heap, dir, servers));
+            List<String> parts = List.of(System.getProperty("benchmark.storeParts", "writes,orphanScan,heap").split(","));
+            if (parts.contains("writes")) {
+                result.put("writes", writes(settings, stores, dir, servers));
+            }
+            if (parts.contains("orphanScan")) {
+                List<String> scanned = stores.stream().filter(s -> s.equals("h2") || s.equals("postgres")).toList();
+                result.put("orphanScan", orphanScan(settings, scanned, dir, servers));
+            }
+            if (parts.contains("heap")) {
+                List<String> heap = stores.stream().filter(s -> List.of("memory", "h2", "postgres").contains(s)).toList();
+                result.put("heap", heap(settings, payload, heap, dir, servers));
+            }
         } finally {
             for (EmbeddedPostgres server : servers) {
                 if (server != null) {

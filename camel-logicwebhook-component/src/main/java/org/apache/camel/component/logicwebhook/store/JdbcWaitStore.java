@@ -20,6 +20,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WaitStore} in any database reached through a {@link DataSource}, with plain JDBC: tested on H2 (the embedded
@@ -69,6 +71,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 owner VARCHAR(64),
                 unsubscribe VARCHAR(1000000))""");
 
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The NOTIFY channel of claims made for another node's waits; the payload is the wait id. */
     private static final String CHANNEL = "logicwebhook_finished";
@@ -104,6 +107,11 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     protected void doStop() {
+        try {
+            writes.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("The wait store could not commit its last writes at its stop: {}", e.getMessage());
+        }
         closeListening();
         closeDataSource.run();
     }
@@ -168,9 +176,16 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 wait.snapshot(), wait.result());
     }
 
+    /**
+     * Written with the next commit, without waiting for it: nothing waits on this write (the exchange goes on waiting for
+     * its callback), and a crash before the commit loses it as it would the instant before a commit of its own. A
+     * failure is logged.
+     */
     @Override
     public void subscribed(String id, StoredRequest unsubscribe) {
-        writes.write("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?", null,
+        writes.writeLater("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?",
+                e -> LOG.warn("A wait's unsubscribe request could not be kept in the wait store; another incarnation could"
+                              + " not unsubscribe it: {}", e.getMessage()),
                 toJson(unsubscribe), id);
     }
 

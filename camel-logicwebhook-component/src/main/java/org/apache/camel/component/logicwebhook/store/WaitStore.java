@@ -34,7 +34,10 @@ public interface WaitStore extends Service {
     /** A new wait, written before its subscribe request goes out. */
     void insert(StoredWait wait);
 
-    /** The subscribe request was answered: how to unsubscribe ({@code null} when the endpoint does not). */
+    /**
+     * The subscribe request was answered: how to unsubscribe ({@code null} when the endpoint does not). Nothing waits on
+     * this write: a store may return before it is committed (and log a failure), as {@link JdbcWaitStore} does.
+     */
     void subscribed(String id, StoredRequest unsubscribe);
 
     /**

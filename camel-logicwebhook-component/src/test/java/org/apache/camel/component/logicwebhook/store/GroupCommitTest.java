@@ -176,6 +176,38 @@ class GroupCommitTest {
         assertEquals(2, count("SELECT COUNT(*) FROM t"));
     }
 
+    @Test
+    void aWriteThatNobodyWaitsForReturnsDuringARoundAndTheLeaderCommitsItAfterwards() throws Exception {
+        permits.release(1);
+        group.write(INSERT, null, "a");
+        Future<Integer> held = callers.submit(() -> group.write(INSERT, null, "b"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> connections.get() == 1 && permits.hasQueuedThreads());
+        List<LogicWebhookStoreException> failures = new ArrayList<>();
+        // returns at once, although the round under way holds the lead
+        group.writeLater(CLAIM, failures::add, "COMPLETED", "a");
+        assertEquals(1, queued());
+
+        // nobody else writes: the leader of the held round, done with its own write, commits it
+        permits.release(2);
+        assertEquals(1, held.get(10, TimeUnit.SECONDS));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> count("SELECT COUNT(*) FROM t WHERE state = 'COMPLETED'") == 1);
+        assertEquals(3, connections.get());
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test
+    void aWriteThatNobodyWaitsForIsCommittedAtOnceWhenNoRoundIsUnderWayAndItsFailureIsTold() throws Exception {
+        permits.release(2);
+        group.writeLater(INSERT, e -> {
+            throw new AssertionError(e);
+        }, "a");
+        assertEquals(0, queued());
+        assertEquals(1, count("SELECT COUNT(*) FROM t"));
+        List<LogicWebhookStoreException> failures = new ArrayList<>();
+        group.writeLater(INSERT, failures::add, "a");
+        assertEquals(1, failures.size(), "the duplicate key is told");
+    }
+
     /** The writes queued behind the round under way. */
     private int queued() throws Exception {
         java.lang.reflect.Field field = GroupCommit.class.getDeclaredField("queue");
