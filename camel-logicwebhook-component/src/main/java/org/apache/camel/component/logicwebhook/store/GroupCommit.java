@@ -54,9 +54,9 @@ final class GroupCommit {
     static final int MAX_ROUND = 256;
     /** How long a round waits, at most, for as many writes as the last one held. */
     static final long MAX_DELAY_NANOS = 500_000;
-    private static final long DELAY_STEP_NANOS = 50_000;
 
     private final DataSource dataSource;
+    private final long maxDelayNanos;
     private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
     /** Held by the caller that leads the current round. */
     private final ReentrantLock leading = new ReentrantLock();
@@ -64,6 +64,11 @@ final class GroupCommit {
     private volatile CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
     /** The callers that wait for their own write: they lead the rounds to come. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** How many writes are queued. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** The leader that waits for {@link #target} writes to be queued, or {@code null}. */
+    private volatile Thread gathering;
+    private volatile int target = Integer.MAX_VALUE;
     /** How many writes the last round held (guarded by {@link #leading}). */
     private int lastRound = 1;
     /** Rounds and writes committed (or failed) since the start. */
@@ -71,7 +76,13 @@ final class GroupCommit {
     private final LongAdder written = new LongAdder();
 
     GroupCommit(DataSource dataSource) {
+        this(dataSource, MAX_DELAY_NANOS);
+    }
+
+    /** @param maxDelayNanos how long a round under load waits for writes, at most (tests make it long) */
+    GroupCommit(DataSource dataSource, long maxDelayNanos) {
         this.dataSource = dataSource;
+        this.maxDelayNanos = maxDelayNanos;
     }
 
     /**
@@ -84,7 +95,7 @@ final class GroupCommit {
         Write write = new Write(sql, parameters, announce, new CompletableFuture<>());
         waiting.incrementAndGet();
         try {
-            queue.add(write);
+            enqueue(write);
             while (!write.done().isDone()) {
                 if (leading.tryLock()) {
                     lead();
@@ -119,7 +130,7 @@ final class GroupCommit {
                 failed.accept(failed(e));
             }
         });
-        queue.add(write);
+        enqueue(write);
         flushIfAlone();
     }
 
@@ -146,6 +157,16 @@ final class GroupCommit {
         }
     }
 
+    private void enqueue(Write write) {
+        queue.add(write);
+        // counted before the leader is read: a leader that starts waiting after this sees the count
+        int count = queued.incrementAndGet();
+        Thread leader = gathering;
+        if (leader != null && count >= target) {
+            LockSupport.unpark(leader);
+        }
+    }
+
     /** One round, with {@link #leading} held (and released here). */
     private void lead() {
         CompletableFuture<Void> thisRound = new CompletableFuture<>();
@@ -166,16 +187,21 @@ final class GroupCommit {
 
     /** The round: what is queued, at most {@link #MAX_ROUND} writes (the rest leads the next round). */
     private void commitQueued() {
-        if (lastRound > 1) {
+        if (lastRound > 1 && queued.get() < lastRound) {
             // under load, as PostgreSQL's commit_delay: a moment for the writes on their way (each round costs H2 about
-            // a millisecond of CPU, whatever it holds; PostgreSQL a round trip and a flush)
-            long until = System.nanoTime() + MAX_DELAY_NANOS;
-            while (queue.size() < lastRound && System.nanoTime() < until) {
-                LockSupport.parkNanos(DELAY_STEP_NANOS);
+            // a millisecond of CPU, whatever it holds; PostgreSQL round trips and a flush); the write that makes the
+            // round as large as the last wakes it
+            target = lastRound;
+            gathering = Thread.currentThread();
+            long until = System.nanoTime() + maxDelayNanos;
+            for (long left = maxDelayNanos; left > 0 && queued.get() < lastRound; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(this, left);
             }
+            gathering = null;
         }
         List<Write> writes = new ArrayList<>();
         for (Write next = queue.poll(); next != null; next = writes.size() < MAX_ROUND - 1 ? queue.poll() : null) {
+            queued.decrementAndGet();
             writes.add(next);
         }
         if (writes.isEmpty()) {

@@ -48,6 +48,7 @@ class GroupCommitTest {
     private final Semaphore permits = new Semaphore(0);
     private final CountDownLatch asked = new CountDownLatch(1);
     private volatile boolean down;
+    private DataSource gated;
     private GroupCommit group;
     private ExecutorService callers;
 
@@ -59,7 +60,7 @@ class GroupCommitTest {
         try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE t (id VARCHAR(64) PRIMARY KEY, state VARCHAR(16) NOT NULL)");
         }
-        DataSource gated = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+        gated = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] { DataSource.class }, (proxy, method, args) -> {
                     if (method.getName().equals("getConnection")) {
                         asked.countDown();
@@ -206,6 +207,38 @@ class GroupCommitTest {
         List<LogicWebhookStoreException> failures = new ArrayList<>();
         group.writeLater(INSERT, failures::add, "a");
         assertEquals(1, failures.size(), "the duplicate key is told");
+    }
+
+    @Test
+    void underLoadARoundWaitsForAsManyWritesAsTheLastAndTheWriteThatMakesThemWakesIt() throws Exception {
+        // a delay far longer than the test: only the wake-up can end the wait in time
+        group = new GroupCommit(gated, TimeUnit.SECONDS.toNanos(60));
+        Future<Integer> first = callers.submit(() -> group.write(INSERT, null, "a"));
+        assertTrue(asked.await(10, TimeUnit.SECONDS));
+        Future<Integer> second = callers.submit(() -> group.write(INSERT, null, "b"));
+        Future<Integer> third = callers.submit(() -> group.write(INSERT, null, "c"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> queued() == 2);
+        permits.release(1_000);
+        // a lone write leads at once (the first round); the next one holds two
+        for (Future<Integer> write : List.of(first, second, third)) {
+            assertEquals(1, write.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(2, connections.get());
+
+        // under load now: a round waits for a second write before it takes a connection
+        Future<Integer> fourth = callers.submit(() -> group.write(INSERT, null, "d"));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> gathering() != null);
+        assertEquals(2, connections.get());
+        Future<Integer> fifth = callers.submit(() -> group.write(INSERT, null, "e"));
+        assertEquals(1, fourth.get(10, TimeUnit.SECONDS));
+        assertEquals(1, fifth.get(10, TimeUnit.SECONDS));
+        assertEquals(3, connections.get(), "the two writes share one round");
+    }
+
+    private Object gathering() throws Exception {
+        java.lang.reflect.Field field = GroupCommit.class.getDeclaredField("gathering");
+        field.setAccessible(true);
+        return field.get(group);
     }
 
     /** The writes queued behind the round under way. */
