@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -73,6 +74,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The SQL states of a schema object that a concurrent creator made first: unique violation, duplicate table/object. */
+    private static final Set<String> CONCURRENT_CREATION = Set.of("23505", "42P07", "42710");
+    private static final int SCHEMA_ATTEMPTS = 5;
     /** The NOTIFY channel of claims made for another node's waits; the payload is the wait id. */
     private static final String CHANNEL = "logicwebhook_finished";
     private static final String ANNOUNCE = "SELECT pg_notify('" + CHANNEL + "', ?)";
@@ -153,10 +157,27 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
             exclusive = isExclusive(connection.getMetaData().getURL());
             postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
             if (createSchema) {
+                createSchema(connection);
+            }
+        }
+    }
+
+    /**
+     * {@code CREATE … IF NOT EXISTS} is not safe against a concurrent creator on PostgreSQL: of two nodes that start on
+     * an empty database at once, one gets a duplicate key in the server's catalog (SQL state 23505) or a duplicate
+     * table or index. That one tries the statement again, shortly, and finds what the other created.
+     */
+    private static void createSchema(Connection connection) throws SQLException, InterruptedException {
+        for (String ddl : SCHEMA) {
+            for (int attempt = 1;; attempt++) {
                 try (Statement statement = connection.createStatement()) {
-                    for (String ddl : SCHEMA) {
-                        statement.execute(ddl);
+                    statement.execute(ddl);
+                    break;
+                } catch (SQLException e) {
+                    if (attempt == SCHEMA_ATTEMPTS || !CONCURRENT_CREATION.contains(e.getSQLState())) {
+                        throw e;
                     }
+                    Thread.sleep(50L * attempt);
                 }
             }
         }
