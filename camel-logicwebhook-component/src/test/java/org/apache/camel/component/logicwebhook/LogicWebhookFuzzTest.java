@@ -37,6 +37,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
@@ -263,8 +264,9 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
         // Vert.x answers a request line over 4 KiB (414) or headers over 8 KiB (431) without Connection: close, then
         // closes: the JDK client pools that connection, and the next request on it fails with "header parser received
-        // no bytes". Such requests go through a client of their own, whose connections nothing else reuses.
-        HttpClient oversizedClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        // no bytes". Each such request goes through a client of its own, whose connection nothing else reuses (one
+        // client for all of them failed as soon as two came in a row: the second took the first's closed connection).
+        Supplier<HttpClient> oversizedClient = () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
         ExecutorService rawSenders = Executors.newFixedThreadPool(8);
         long fuzzStart = System.nanoTime();
@@ -289,7 +291,7 @@ class LogicWebhookFuzzTest extends LogicWebhookTestSupport {
                 if (request != null) {
                     channels.computeIfAbsent(req.http2 ? "httpclient-h2" : "httpclient", k -> new AtomicInteger())
                             .incrementAndGet();
-                    HttpClient client = req.http2 ? http2 : oversized(request) ? oversizedClient : http1;
+                    HttpClient client = req.http2 ? http2 : oversized(request) ? oversizedClient.get() : http1;
                     answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                             .handle((response, error) -> {
                                 inFlight.release();
