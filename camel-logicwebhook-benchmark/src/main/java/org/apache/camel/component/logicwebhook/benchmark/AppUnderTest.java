@@ -53,7 +53,8 @@ import org.apache.camel.support.DefaultExchange;
  * System properties: {@code app.port}, {@code app.service} (the remote service's URL), {@code app.store}
  * ({@code memory}; {@code h2}: waitStoreUrl=jdbc:h2:file:{@code app.dir}/waits; {@code postgres}: an embedded server
  * started here, as the component's tests start it, behind a HikariCP pool of 10, as waitStoreDataSource;
- * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code postgres-shared}: the server at {@code app.jdbcUrl}, which other nodes use too), {@code app.keepDir}
+ * {@code postgres-durable}: the same with fsync and synchronous_commit on; {@code postgres-shared}: the server at
+ * {@code app.jdbcUrl}, which other nodes use too), {@code app.keepDir}
  * (false: the H2 directory is emptied at start), {@code app.timeoutMillis} (30000), {@code app.holdTimeoutMillis}
  * (10000: the waits of {@link Durability}'s hold route). Prints {@code APP_READY <port> store=… startedAt=<epoch ms>
  * [pgport=…]} when it serves.

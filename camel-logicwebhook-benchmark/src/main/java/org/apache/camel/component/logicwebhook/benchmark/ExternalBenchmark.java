@@ -46,7 +46,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * {@code steadySpread} (1.15) and {@code maxWarmupSeconds} (120: the warm-up goes on past warmupSeconds until its
  * last three slices are within steadySpread of each other, up to this), {@code storeLevel} (16), {@code stores}
  * (memory,h2,postgres; also postgres-durable: see {@link AppUnderTest}),
- * {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code storeWarmupSeconds} (120), {@code rewarmSeconds} (10),
+ * {@code triggerConnections} (16), {@code warmupSeconds} (30), {@code storeWarmupSeconds} (120),
+ * {@code rewarmSeconds} (10),
  * {@code sliceSeconds} (5), {@code roundSeconds} (20), {@code rounds} (3), {@code wrkThreads} (2),
  * {@code drainSeconds} (45), {@code wrkTimeoutSeconds} (10: a request not answered in that time counts as a wrk
  * timeout), {@code appHeap} (-Xmx1g), {@code output} (target/benchmark-external),
@@ -60,6 +61,8 @@ public final class ExternalBenchmark {
     private final Path output;
     private final Wrk wrk;
     private final int warmupSeconds = Integer.getInteger("external.warmupSeconds", 30);
+    /** H2's JIT takes minutes on a busy machine: its rate looked steady after 30 s and doubled after 2 minutes. */
+    private final int storeWarmupSeconds = Integer.getInteger("external.storeWarmupSeconds", 120);
     private final int rewarmSeconds = Integer.getInteger("external.rewarmSeconds", 10);
     private final int sliceSeconds = Integer.getInteger("external.sliceSeconds", 5);
     /** The warm-up goes on past its minimum until its last three slices are within this of each other. */
@@ -190,6 +193,7 @@ public final class ExternalBenchmark {
         results.put("machine", machine());
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("warmupSeconds", warmupSeconds);
+        settings.put("storeWarmupSeconds", storeWarmupSeconds);
         settings.put("rewarmSeconds", rewarmSeconds);
         settings.put("sliceSeconds", sliceSeconds);
         settings.put("steadySpread", steadySpread);
@@ -253,9 +257,7 @@ public final class ExternalBenchmark {
                 }
             }
             log("3. action round trip with each wait store, %d connections", connections);
-            // H2's JIT takes minutes on a busy machine: its rate looked steady after 30 s and doubled after 2 minutes
-            results.put("stores", compare("stores", atLevel, pairs, connections,
-                    Integer.getInteger("external.storeWarmupSeconds", 120)));
+            results.put("stores", compare("stores", atLevel, pairs, connections, storeWarmupSeconds));
             write(results);
         }
         if (only.contains("recovery") || only.contains("crossnode")) {
