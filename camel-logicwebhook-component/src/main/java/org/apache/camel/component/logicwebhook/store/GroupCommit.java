@@ -52,7 +52,7 @@ final class GroupCommit {
     record Announcement(String sql, String parameter) {
     }
 
-    static final int MAX_ROUND = 256;
+    private static final int MAX_ROUND = 256;
     /** How long a round waits, at most, for as many writes as the last one held. */
     static final long MAX_DELAY_NANOS = 500_000;
 
@@ -113,7 +113,7 @@ final class GroupCommit {
         try {
             return write.done().join();
         } catch (CompletionException e) {
-            throw failed(e.getCause());
+            throw JdbcWaitStore.failed(e.getCause());
         }
     }
 
@@ -128,7 +128,7 @@ final class GroupCommit {
         Write write = new Write(sql, parameters, null, new CompletableFuture<>());
         write.done().whenComplete((count, e) -> {
             if (e != null) {
-                failed.accept(failed(e));
+                failed.accept(JdbcWaitStore.failed(e));
             }
         });
         enqueue(write);
@@ -215,7 +215,7 @@ final class GroupCommit {
             commit(writes);
         } catch (Error e) {
             // commit answers every write it took, unless the JVM itself failed; then too, no caller waits for ever
-            LogicWebhookStoreException failure = failed(e);
+            LogicWebhookStoreException failure = JdbcWaitStore.failed(e);
             writes.forEach(write -> write.done().completeExceptionally(failure));
             throw e;
         }
@@ -245,7 +245,7 @@ final class GroupCommit {
                 writes.get(i).done().complete(counts[i]);
             }
         } catch (SQLException | RuntimeException e) {
-            LogicWebhookStoreException failure = failed(e);
+            LogicWebhookStoreException failure = JdbcWaitStore.failed(e);
             writes.stream().filter(write -> !write.done().isDone())
                     .forEach(write -> write.done().completeExceptionally(failure));
         }
@@ -298,7 +298,7 @@ final class GroupCommit {
                 write.done().complete(count);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
-                write.done().completeExceptionally(failed(e));
+                write.done().completeExceptionally(JdbcWaitStore.failed(e));
             }
         }
         connection.setAutoCommit(true);
@@ -319,10 +319,5 @@ final class GroupCommit {
     double writesPerRound() {
         long sum = rounds.sum();
         return sum == 0 ? 0 : written.sum() / (double) sum;
-    }
-
-    private static LogicWebhookStoreException failed(Throwable e) {
-        return e instanceof LogicWebhookStoreException store ? store
-                : new LogicWebhookStoreException("the wait store failed: " + e.getMessage(), e);
     }
 }

@@ -561,7 +561,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
-    private static LogicWebhookStoreException failed(SQLException e) {
-        return new LogicWebhookStoreException("the wait store failed: " + e.getMessage(), e);
+    /** What a caller gets for a failure of the database (one of the store's own is passed on as it is). */
+    static LogicWebhookStoreException failed(Throwable e) {
+        return e instanceof LogicWebhookStoreException store ? store
+                : new LogicWebhookStoreException("the wait store failed: " + e.getMessage(), e);
     }
 }

@@ -116,10 +116,7 @@ class GroupCommitTest {
 
     @Test
     void aBadWriteFailsOnlyItsOwnCaller() throws Exception {
-        permits.release(1);
-        group.write(INSERT, null, "taken");
-        Future<Integer> held = callers.submit(() -> group.write(INSERT, null, "a"));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> connections.get() == 1 && permits.hasQueuedThreads());
+        Future<Integer> held = holdSecondRound("taken", "a");
         Future<Integer> duplicate = callers.submit(() -> group.write(INSERT, null, "taken"));
         Future<Integer> good = callers.submit(() -> group.write(INSERT, null, "b"));
         await().atMost(10, TimeUnit.SECONDS).until(() -> queued() == 2);
@@ -179,10 +176,7 @@ class GroupCommitTest {
 
     @Test
     void aWriteThatNobodyWaitsForReturnsDuringARoundAndTheLeaderCommitsItAfterwards() throws Exception {
-        permits.release(1);
-        group.write(INSERT, null, "a");
-        Future<Integer> held = callers.submit(() -> group.write(INSERT, null, "b"));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> connections.get() == 1 && permits.hasQueuedThreads());
+        Future<Integer> held = holdSecondRound("a", "b");
         List<LogicWebhookStoreException> failures = new ArrayList<>();
         // returns at once, although the round under way holds the lead
         group.writeLater(CLAIM, failures::add, "COMPLETED", "a");
@@ -239,6 +233,15 @@ class GroupCommitTest {
         java.lang.reflect.Field field = GroupCommit.class.getDeclaredField("gathering");
         field.setAccessible(true);
         return field.get(group);
+    }
+
+    /** Commits the insert of {@code first} alone, then holds the round of {@code held}'s insert at its connection. */
+    private Future<Integer> holdSecondRound(String first, String held) throws Exception {
+        permits.release(1);
+        group.write(INSERT, null, first);
+        Future<Integer> holding = callers.submit(() -> group.write(INSERT, null, held));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> connections.get() == 1 && permits.hasQueuedThreads());
+        return holding;
     }
 
     /** The writes queued behind the round under way. */
