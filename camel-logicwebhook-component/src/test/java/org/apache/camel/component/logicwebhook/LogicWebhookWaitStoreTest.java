@@ -191,6 +191,29 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * An orphan is claimed as timed out before it is unsubscribed (as a live wait is): a node that crashed between the
+     * two leaves it timed out, neither unsubscribed nor delivered. The next one unsubscribes it, then delivers it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anOrphanClaimedAsTimedOutButNotYetUnsubscribedIsUnsubscribedThenDelivered(TestDatabases store) throws Exception {
+        setUp(store);
+        oneWaitHandedOver(true, "");
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            assertEquals(1, statement.executeUpdate(
+                    "UPDATE logicwebhook_wait SET state = 'TIMED_OUT', delivered = FALSE, finished_at = 0"));
+        }
+
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1);
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+        assertEquals(1, deletes().size(), "unsubscribed before it was delivered");
+        await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == 1);
+    }
+
+    /**
      * A crash leaves thousands of orphans; one tick takes on a batch of them (200). The next batch is taken on by the
      * next sweep once that one is settled, not at the next heartbeat: here the clock stands still after the first
      * heartbeat, so without that the waits past the first batch would wait 5 s per batch.

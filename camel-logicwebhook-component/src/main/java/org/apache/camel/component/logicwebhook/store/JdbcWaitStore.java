@@ -9,7 +9,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -325,44 +325,29 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> findAll(Collection<String> ids) {
-        return ids.isEmpty() ? List.of()
-                : query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE id IN (" + placeholders(ids.size()) + ")",
-                        ids.toArray());
-    }
-
-    @Override
     public void delivered(String id) {
         update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ?", id);
     }
 
     @Override
-    public int finishAll(Collection<String> ids, String state, long now) {
-        // orphans: no other node holds their exchange, so nothing is announced
-        return ids.isEmpty() ? 0 : update("UPDATE logicwebhook_wait SET state = ?, delivered = FALSE, finished_at = ?"
-                                          + " WHERE state = 'PENDING' AND id IN (" + placeholders(ids.size()) + ")",
-                concat(new Object[] { state, now }, ids));
+    public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
+        // this incarnation holds the orphans: nothing to announce
+        List<String> list = List.copyOf(ids);
+        int[] counts = updateEach("UPDATE logicwebhook_wait SET state = ?, delivered = FALSE, finished_at = ?"
+                                  + " WHERE id = ? AND state = 'PENDING' AND deadline <= ?",
+                2, list, state, now, now);
+        Set<String> finished = new HashSet<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                finished.add(list.get(i));
+            }
+        }
+        return finished;
     }
 
     @Override
     public void deliveredAll(Collection<String> ids) {
-        if (!ids.isEmpty()) {
-            update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id IN (" + placeholders(ids.size()) + ")",
-                    ids.toArray());
-        }
-    }
-
-    private static String placeholders(int count) {
-        return String.join(", ", Collections.nCopies(count, "?"));
-    }
-
-    private static Object[] concat(Object[] first, Collection<String> rest) {
-        Object[] all = Arrays.copyOf(first, first.length + rest.size());
-        int i = first.length;
-        for (String value : rest) {
-            all[i++] = value;
-        }
-        return all;
+        updateEach("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ?", 0, ids);
     }
 
     @Override
@@ -381,19 +366,44 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public int handOver(String incarnation, Collection<String> ids) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(
-                     "UPDATE logicwebhook_wait SET owner = NULL, adopted = FALSE"
-                                                                       + " WHERE id = ? AND owner = ? AND state = 'PENDING'")) {
-            for (String id : ids) {
-                bind(statement, new Object[] { id, incarnation });
-                statement.addBatch();
+        return Arrays.stream(updateEach("UPDATE logicwebhook_wait SET owner = NULL, adopted = FALSE"
+                                        + " WHERE id = ? AND owner = ? AND state = 'PENDING'",
+                0, ids, incarnation)).sum();
+    }
+
+    /**
+     * One statement per id, sent as one JDBC batch in one transaction: a list of ids in one statement gets PostgreSQL
+     * plans that read many rows (a sequential scan, or every pending wait through an index on the state) once its
+     * statistics are stale, as they are after thousands of waits were written since the last ANALYZE.
+     *
+     * @param  at     where the id goes among the parameters (0-based)
+     * @param  others the other parameters, in order
+     * @return        how many rows each id's statement changed (0 when a driver does not say)
+     */
+    private int[] updateEach(String sql, int at, Collection<String> ids, Object... others) {
+        if (ids.isEmpty()) {
+            return new int[0];
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                Object[] parameters = new Object[others.length + 1];
+                for (String id : ids) {
+                    System.arraycopy(others, 0, parameters, 0, at);
+                    parameters[at] = id;
+                    System.arraycopy(others, at, parameters, at + 1, others.length - at);
+                    bind(statement, parameters);
+                    statement.addBatch();
+                }
+                int[] counts = statement.executeBatch();
+                connection.commit();
+                return Arrays.stream(counts).map(count -> Math.max(0, count)).toArray();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
-            int handedOver = 0;
-            for (int count : statement.executeBatch()) {
-                handedOver += Math.max(0, count);
-            }
-            return handedOver;
         } catch (SQLException e) {
             throw failed(e);
         }

@@ -28,4 +28,10 @@ public record StoredWait(
     public boolean isPending() {
         return WaitStore.PENDING.equals(state);
     }
+
+    /** This pending wait as its claim without a result (a timeout, say) left it: finished, not delivered. */
+    public StoredWait finished(String state) {
+        return new StoredWait(id, endpoint, owner, adopted, state, subscribed, createdAt, deadline, hardDeadline,
+                unsubscribe, snapshot, null, false);
+    }
 }

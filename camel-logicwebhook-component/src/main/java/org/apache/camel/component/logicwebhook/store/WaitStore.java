@@ -1,9 +1,10 @@
 package org.apache.camel.component.logicwebhook.store;
 
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.Service;
 
@@ -50,16 +51,18 @@ public interface WaitStore extends Service {
     boolean finish(String id, String state, String result, boolean delivered, long now);
 
     /**
-     * Finishes the pending waits among these together (a batch of orphans past their deadline), each as
-     * {@link #finish} would, not delivered; a store may write them in one statement.
+     * Finishes those of these orphans (adopted by this incarnation, which delivers them itself) that are pending and
+     * past their deadline, each as {@link #finish} would without a result, not delivered; no other node needs to hear
+     * of it. A store may write them together.
      *
-     * @return how many were pending and are now finished
+     * @return the ids of those this call finished
      */
-    default int finishAll(Collection<String> ids, String state, long now) {
-        int finished = 0;
+    default Set<String> finishOrphans(Collection<String> ids, String state, long now) {
+        Set<String> finished = new HashSet<>();
         for (String id : ids) {
-            if (finish(id, state, null, false, now)) {
-                finished++;
+            StoredWait wait = find(id);
+            if (wait != null && wait.deadline() <= now && finish(id, state, null, false, now)) {
+                finished.add(id);
             }
         }
         return finished;
@@ -71,22 +74,10 @@ public interface WaitStore extends Service {
     /** The wait, or {@code null} when the store does not know it (or forgot it). */
     StoredWait find(String id);
 
-    /** The waits of these that the store knows, in any order; a store may read them in one statement. */
-    default List<StoredWait> findAll(Collection<String> ids) {
-        List<StoredWait> found = new ArrayList<>();
-        for (String id : ids) {
-            StoredWait wait = find(id);
-            if (wait != null) {
-                found.add(wait);
-            }
-        }
-        return found;
-    }
-
     /** The outcome of a finished orphan reached its {@code resumeUri} (or needs to reach nothing). */
     void delivered(String id);
 
-    /** {@link #delivered} for several waits; a store may write them in one statement. */
+    /** {@link #delivered} for several waits; a store may write them together. */
     default void deliveredAll(Collection<String> ids) {
         ids.forEach(this::delivered);
     }

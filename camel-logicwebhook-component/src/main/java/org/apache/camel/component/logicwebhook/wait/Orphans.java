@@ -2,7 +2,6 @@ package org.apache.camel.component.logicwebhook.wait;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -179,85 +178,41 @@ public final class Orphans {
     }
 
     /**
-     * Takes on a batch of orphans: those past their deadline are unsubscribed first (as the live action does: on the
-     * worker pool, as many at once as it has threads) and then claimed as timed out together, in one write; then each
-     * is settled on the worker pool, and their delivered marks are written together once the batch is settled. When
-     * the batch was full, the next one is taken on at once.
+     * Takes on a batch of orphans: those past their deadline are claimed as timed out together, in one write (as the
+     * live action does on a timeout: claimed, then unsubscribed); then each is settled on the worker pool (unsubscribed
+     * and delivered), and their delivered marks are written together once the batch is settled. When the batch was
+     * full, the next one is taken on at once.
      */
     private void takeOnOrphans(long now) {
         flushDelivered();
         List<StoredWait> work = store.orphanWork(registry.incarnation(), now, BATCH);
         backlog = work.size() == BATCH;
         List<StoredWait> taken = new ArrayList<>();
-        List<StoredWait> expired = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
         for (StoredWait wait : work) {
             if (working.add(wait.id())) {
                 taken.add(wait);
                 if (wait.isPending() && wait.deadline() <= now && ownerOrWarn(wait.endpoint()) != null) {
-                    expired.add(wait);
+                    expired.add(wait.id());
                 }
             }
         }
-        if (expired.isEmpty()) {
-            settleAll(taken, Set.of());
-            return;
-        }
-        AtomicInteger unsubscribing = new AtomicInteger(expired.size());
-        for (StoredWait wait : expired) {
-            registry.execute(() -> {
-                try {
-                    WaitOwner owner = owners.get(wait.endpoint());
-                    if (owner != null) {
-                        unsubscribe(owner, wait);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("logicwebhook:{} could not unsubscribe an orphaned wait: {}", wait.endpoint(),
-                            e.getMessage());
-                } finally {
-                    if (unsubscribing.decrementAndGet() == 0) {
-                        claimAndSettle(taken, expired, now);
-                    }
-                }
-            });
-        }
-    }
-
-    private void claimAndSettle(List<StoredWait> taken, List<StoredWait> expired, long now) {
-        Set<String> unsubscribed = new HashSet<>();
-        expired.forEach(wait -> unsubscribed.add(wait.id()));
+        Set<String> timedOut;
         try {
-            store.finishAll(unsubscribed, WaitOutcome.TIMED_OUT.name(), now);
+            timedOut = store.finishOrphans(expired, WaitOutcome.TIMED_OUT.name(), now);
         } catch (RuntimeException e) {
-            LOG.warn("The logicwebhook wait store could not claim {} orphaned wait(s) past their deadline (tried again"
-                     + " shortly): {}", unsubscribed.size(), e.getMessage());
             taken.forEach(wait -> working.remove(wait.id()));
-            return;
-        }
-        settleAll(taken, unsubscribed);
-    }
-
-    /** Reads the batch again, in one query, now that it is under the working guard; then settles each. */
-    private void settleAll(List<StoredWait> taken, Set<String> unsubscribed) {
-        if (taken.isEmpty()) {
-            return;
-        }
-        Map<String, StoredWait> fresh = new HashMap<>();
-        try {
-            List<String> ids = new ArrayList<>();
-            taken.forEach(wait -> ids.add(wait.id()));
-            store.findAll(ids).forEach(wait -> fresh.put(wait.id(), wait));
-        } catch (RuntimeException e) {
-            LOG.warn("The logicwebhook wait store could not read {} orphaned wait(s) (tried again shortly): {}",
-                    taken.size(), e.getMessage());
-            taken.forEach(wait -> working.remove(wait.id()));
-            return;
+            throw e;
         }
         AtomicInteger left = new AtomicInteger(taken.size());
         long deliveredBefore = delivered.sum();
         for (StoredWait wait : taken) {
+            StoredWait claimed = timedOut.contains(wait.id()) ? wait.finished(WaitOutcome.TIMED_OUT.name()) : null;
             registry.execute(() -> {
                 try {
-                    settle(wait.endpoint(), fresh.get(wait.id()), unsubscribed.contains(wait.id()), true);
+                    // what the batch read before the guard was taken is read again (a callback may have claimed and
+                    // delivered it meanwhile), unless the batch's own claim says what it is
+                    settle(wait.endpoint(), claimed != null ? claimed : store.find(wait.id()), true);
                 } catch (RuntimeException e) {
                     LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}",
                             wait.endpoint(), e.getMessage());
@@ -318,7 +273,7 @@ public final class Orphans {
         }
         registry.execute(() -> {
             try {
-                settle(endpoint, store.find(id), false, false);
+                settle(endpoint, store.find(id), false);
             } catch (RuntimeException e) {
                 LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}", endpoint,
                         e.getMessage());
@@ -329,36 +284,21 @@ public final class Orphans {
     }
 
     /**
-     * The wait is as read again under the working guard, so that what was delivered meanwhile is not delivered twice.
-     * A pending wait past its deadline is unsubscribed first, then claimed as timed out; a callback's is unsubscribed
-     * once claimed (when its endpoint unsubscribes on callback); then the outcome goes to the resumeUri and the wait is
-     * marked delivered. A delivery that fails, or that a crash cuts short, is made again (with the unsubscribe of a
-     * callback's): at least once.
+     * Unsubscribes a finished orphan (one that timed out always, as its claim comes first; one that a callback finished
+     * when its endpoint unsubscribes on callback), then delivers its outcome to the resumeUri and marks it delivered. A
+     * delivery that fails, or that a crash cuts short, is made again (with its unsubscribe): at least once.
      *
-     * @param unsubscribed its batch sent its unsubscribe already (and claimed it as timed out, unless a callback came
-     *                     first)
-     * @param inBatch      its delivered mark is written with its batch's
+     * @param wait    as read under the working guard (or as its batch's claim left it)
+     * @param inBatch its delivered mark is written with its batch's
      */
-    private void settle(String endpoint, StoredWait wait, boolean unsubscribed, boolean inBatch) {
+    private void settle(String endpoint, StoredWait wait, boolean inBatch) {
         WaitOwner owner = ownerOrWarn(endpoint);
-        if (owner == null || wait == null || wait.delivered() || unmarked.contains(wait.id())
+        // one still pending is not past its deadline (a heartbeat moved it), or no action of its name ran for its batch
+        if (owner == null || wait == null || wait.isPending() || wait.delivered() || unmarked.contains(wait.id())
             || !registry.incarnation().equals(wait.owner())) {
             return;
         }
-        String id = wait.id();
-        long now = registry.now();
-        if (wait.isPending()) {
-            if (wait.deadline() > now) {
-                return;
-            }
-            // as the live action does on a timeout: unsubscribe first
-            if (!unsubscribed) {
-                unsubscribe(owner, wait);
-            }
-            store.finish(id, WaitOutcome.TIMED_OUT.name(), null, false, now);
-            wait = store.find(id);
-        } else if (!unsubscribed && !WaitOutcome.TIMED_OUT.name().equals(wait.state())
-                   && owner.unsubscribesOnCallback()) {
+        if (WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback()) {
             unsubscribe(owner, wait);
         }
         deliver(owner, wait, inBatch);
