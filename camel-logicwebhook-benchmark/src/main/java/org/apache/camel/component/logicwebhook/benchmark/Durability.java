@@ -50,6 +50,8 @@ import org.apache.camel.support.EventNotifierSupport;
 final class Durability {
 
     private static final LongAdder RESUMED = new LongAdder();
+    /** When the last delivery to the resumeUri came (epoch ms): the benchmark reads it once all came, at its leisure. */
+    private static final AtomicLong LAST_RESUMED_AT = new AtomicLong();
     private static final AtomicLong STARTED_AT = new AtomicLong();
     private static final Object LATENCY_LOCK = new Object();
     private static long[] latencies = new long[1024];
@@ -64,13 +66,18 @@ final class Durability {
                     + "/hold/${variable.subscription[id]}&timeout=" + holdTimeoutMillis + "&resumeUri=direct:resumed");
         // an orphan past its deadline arrives failed (ExchangeTimedOutException): counted by its handler
         builder.from("direct:resumed").routeId("durability-resumed")
-                .onException(Exception.class).handled(true).process(exchange -> RESUMED.increment()).end()
-                .process(exchange -> RESUMED.increment());
+                .onException(Exception.class).handled(true).process(exchange -> resumed()).end()
+                .process(exchange -> resumed());
         builder.from("platform-http:/relay?httpMethodRestrict=POST&muteException=true").routeId("durability-relay")
                 .convertBodyTo(String.class)
                 .to("logicwebhook:relay?subscribeUri=" + service + "/jobs/via/${header.via}&timeout=" + timeoutMillis)
                 .process(Durability::recordLatency)
                 .convertBodyTo(String.class);
+    }
+
+    private static void resumed() {
+        RESUMED.increment();
+        LAST_RESUMED_AT.accumulateAndGet(System.currentTimeMillis(), Math::max);
     }
 
     /** When the context said it started (epoch ms): orphans are adopted from its first sweep on. */
@@ -108,6 +115,8 @@ final class Durability {
                           String service) throws Exception {
         router.route(HttpMethod.GET, "/bench/resumed").order(-2)
                 .handler(ctx -> ctx.response().end(Long.toString(RESUMED.sum())));
+        router.route(HttpMethod.GET, "/bench/resumed-at").order(-2)
+                .handler(ctx -> ctx.response().end(Long.toString(LAST_RESUMED_AT.get())));
         router.route(HttpMethod.GET, "/bench/latency").order(-2).handler(ctx -> {
             long[] taken;
             synchronized (LATENCY_LOCK) {

@@ -38,6 +38,8 @@ public final class RemoteService {
 
     private static final LongAdder SUBSCRIBES = new LongAdder();
     private static final LongAdder UNSUBSCRIBES = new LongAdder();
+    /** When the last unsubscribe came (epoch ms). */
+    private static final AtomicLong LAST_UNSUBSCRIBE_AT = new AtomicLong();
     private static final LongAdder CALLBACKS_SENT = new LongAdder();
     private static final LongAdder CALLBACKS_OK = new LongAdder();
     private static final LongAdder CALLBACK_ERRORS = new LongAdder();
@@ -108,6 +110,7 @@ public final class RemoteService {
             }
             if (request.method() == HttpMethod.DELETE) {
                 UNSUBSCRIBES.increment();
+                LAST_UNSUBSCRIBE_AT.accumulateAndGet(System.currentTimeMillis(), Math::max);
                 request.body().onComplete(ignored -> request.response().setStatusCode(204).end());
                 return;
             }
@@ -190,7 +193,8 @@ public final class RemoteService {
             statuses.append('"').append(status).append("\":").append(count.sum());
         });
         statuses.append('}');
-        return "{\"subscribes\":" + SUBSCRIBES.sum() + ",\"unsubscribes\":" + UNSUBSCRIBES.sum() + ",\"callbacksSent\":"
+        return "{\"subscribes\":" + SUBSCRIBES.sum() + ",\"unsubscribes\":" + UNSUBSCRIBES.sum()
+               + ",\"lastUnsubscribeAt\":" + LAST_UNSUBSCRIBE_AT.get() + ",\"callbacksSent\":"
                + CALLBACKS_SENT.sum() + ",\"callbacksOk\":" + CALLBACKS_OK.sum() + ",\"callbackErrors\":"
                + CALLBACK_ERRORS.sum() + ",\"callbackStatuses\":" + statuses + "}";
     }
