@@ -96,13 +96,23 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public int adopt(String incarnation, long staleBefore, String id) {
-        return store.adopt(incarnation, staleBefore, id);
+    public int adopt(String incarnation, long staleBefore, int max) {
+        return store.adopt(incarnation, staleBefore, max);
+    }
+
+    @Override
+    public boolean adoptOne(String incarnation, long staleBefore, String id) {
+        return store.adoptOne(incarnation, staleBefore, id);
     }
 
     @Override
     public List<StoredWait> orphanWork(String incarnation, long now, int max) {
         return store.orphanWork(incarnation, now, max);
+    }
+
+    @Override
+    public List<StoredWait> expiredOrphans(String incarnation, long now, int max) {
+        return store.expiredOrphans(incarnation, now, max);
     }
 
     @Override

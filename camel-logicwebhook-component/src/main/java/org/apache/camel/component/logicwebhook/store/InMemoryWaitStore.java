@@ -74,8 +74,13 @@ public class InMemoryWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public int adopt(String incarnation, long staleBefore, String id) {
+    public int adopt(String incarnation, long staleBefore, int max) {
         return 0;
+    }
+
+    @Override
+    public boolean adoptOne(String incarnation, long staleBefore, String id) {
+        return false;
     }
 
     @Override

@@ -112,18 +112,30 @@ public interface WaitStore extends Service {
 
     /**
      * Makes this incarnation the owner of orphans: waits that were handed over, or whose owner stopped or has not been
-     * heard of since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered.
+     * heard of since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered. At most
+     * {@code max} of them: a backlog is adopted batch by batch, as it is taken on.
      *
-     * @param  id the one wait to adopt, or {@code null} for all
-     * @return    how many were adopted
+     * @return how many were adopted
      */
-    int adopt(String incarnation, long staleBefore, String id);
+    int adopt(String incarnation, long staleBefore, int max);
+
+    /**
+     * {@link #adopt} for the one wait a callback came for.
+     *
+     * @return whether it was adopted now
+     */
+    boolean adoptOne(String incarnation, long staleBefore, String id);
 
     /**
      * The adopted waits that need work: pending ones past their deadline, and finished ones whose outcome has not been
      * delivered yet; at most {@code max}.
      */
     List<StoredWait> orphanWork(String incarnation, long now, int max);
+
+    /** Of the {@link #orphanWork}, only the pending ones past their deadline; at most {@code max}. */
+    default List<StoredWait> expiredOrphans(String incarnation, long now, int max) {
+        return orphanWork(incarnation, now, max).stream().filter(StoredWait::isPending).toList();
+    }
 
     /**
      * This incarnation's live waits that another node finished (a callback that reached it): their exchanges wait here

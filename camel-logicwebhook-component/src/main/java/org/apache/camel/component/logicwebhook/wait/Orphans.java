@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.camel.component.logicwebhook.observability.StoreStatistics;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
@@ -51,12 +50,17 @@ public final class Orphans {
     private volatile long nextPurge;
     private volatile long nextFullCount;
     private volatile Map<String, Long> lastCount = Map.of();
-    /** The last batch of orphan work was full: the next one is taken on once it is settled, not at the heartbeat. */
+    /**
+     * The last batch was full and made progress (it adopted or claimed orphans): the next one is taken on as soon as
+     * fewer than a batch are left to settle, not at the heartbeat.
+     */
     private volatile boolean backlog;
-    /** The last batch delivered something. */
-    private volatile boolean progressed;
-    /** Orphans delivered by this incarnation. */
-    private final LongAdder delivered = new LongAdder();
+    /** A heartbeat found orphans to adopt: they are adopted a batch at a time, by the batches that take them on. */
+    private volatile boolean adopting;
+    /** How many the current run of adoptions adopted so far (guarded by {@link #ticking}). */
+    private int adoptedSoFar;
+    /** Orphans taken on by batches and not settled yet. */
+    private final AtomicInteger unsettled = new AtomicInteger();
     /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
 
@@ -128,15 +132,13 @@ public final class Orphans {
 
     /**
      * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. A backlog (the
-     * thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on as soon as one is
-     * settled (or by the next sweep, when the heartbeat's work was under way just then).
+     * thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on while the last one
+     * is being settled (or by the next sweep, when the heartbeat's work was under way just then).
      */
     private void work(long now) {
         if (now < nextHeartbeat) {
-            // only while batches make progress: orphans that cannot be delivered yet (a resumeUri that fails, no
-            // running action of their name) are tried again at the heartbeat, not at every sweep
-            if (backlog && progressed && working.isEmpty()) {
-                takeOnOrphans(now);
+            if (backlog && unsettled.get() < BATCH) {
+                takeOnOrphans(now, false);
             }
             return;
         }
@@ -146,16 +148,12 @@ public final class Orphans {
             LOG.info("The logicwebhook wait store answers again");
         }
         count(now);
-        int adopted = store.adopt(registry.incarnation(), staleBefore(now), null);
-        if (adopted > 0) {
-            LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
-                     + " resumeUri", adopted);
-        }
         // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
         for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
             registry.resumeFinishedElsewhere(wait.id());
         }
-        takeOnOrphans(now);
+        adopting = true;
+        takeOnOrphans(now, true);
         if (now >= nextPurge) {
             nextPurge = now + PURGE_INTERVAL;
             int purged = store.purge(now - recovery.finishedRetention());
@@ -178,15 +176,33 @@ public final class Orphans {
     }
 
     /**
-     * Takes on a batch of orphans: those past their deadline are claimed as timed out together, in one write (as the
-     * live action does on a timeout: claimed, then unsubscribed); then each is settled on the worker pool (unsubscribed
-     * and delivered), and their delivered marks are written together once the batch is settled. When the batch was
-     * full, the next one is taken on at once.
+     * Takes on a batch of orphans (with {@link #ticking} held): adopts the next of those a heartbeat found, then claims
+     * those past their deadline as timed out together, in one write (as the live action does on a timeout: claimed,
+     * then unsubscribed); then each is settled on the worker pool (unsubscribed and delivered). The delivered marks of
+     * a batch are written together once it is settled. The next batch is taken on once fewer than a batch are left to
+     * settle, so that its database work runs while the pool sends the last one's requests.
+     *
+     * @param all all that needs work (at the heartbeat: finished orphans not delivered yet too), or only the pending
+     *            ones past their deadline (a backlog: those left finished are the batches' own, being settled)
      */
-    private void takeOnOrphans(long now) {
-        flushDelivered();
-        List<StoredWait> work = store.orphanWork(registry.incarnation(), now, BATCH);
-        backlog = work.size() == BATCH;
+    private void takeOnOrphans(long now, boolean all) {
+        int adopted = 0;
+        if (adopting) {
+            adopted = store.adopt(registry.incarnation(), staleBefore(now), BATCH);
+            adopting = adopted == BATCH;
+            adoptedSoFar += adopted;
+            if (!adopting && adoptedSoFar > 0) {
+                LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
+                         + " resumeUri", adoptedSoFar);
+                adoptedSoFar = 0;
+            }
+        }
+        if (all) {
+            // so that the delivered ones are not read as work again
+            flushDelivered();
+        }
+        List<StoredWait> work = all ? store.orphanWork(registry.incarnation(), now, BATCH)
+                : store.expiredOrphans(registry.incarnation(), now, BATCH);
         List<StoredWait> taken = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         for (StoredWait wait : work) {
@@ -204,8 +220,11 @@ public final class Orphans {
             taken.forEach(wait -> working.remove(wait.id()));
             throw e;
         }
+        // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
+        // at the heartbeat, not batch after batch
+        backlog = (work.size() == BATCH || adopting) && (adopted > 0 || !timedOut.isEmpty());
         AtomicInteger left = new AtomicInteger(taken.size());
-        long deliveredBefore = delivered.sum();
+        unsettled.addAndGet(taken.size());
         for (StoredWait wait : taken) {
             StoredWait claimed = timedOut.contains(wait.id()) ? wait.finished(WaitOutcome.TIMED_OUT.name()) : null;
             registry.execute(() -> {
@@ -219,40 +238,49 @@ public final class Orphans {
                 } finally {
                     working.remove(wait.id());
                     if (left.decrementAndGet() == 0) {
-                        batchSettled(deliveredBefore);
+                        batchSettled();
+                    }
+                    if (unsettled.decrementAndGet() < BATCH) {
+                        continueBacklog();
                     }
                 }
             });
         }
     }
 
-    /** The last orphan of a batch is settled: their delivered marks are written, and a backlog goes on. */
-    private void batchSettled(long deliveredBefore) {
+    /** The last orphan of a batch is settled: the delivered marks are written. */
+    private void batchSettled() {
         try {
             flushDelivered();
         } catch (RuntimeException e) {
             LOG.warn("The logicwebhook wait store could not mark orphaned waits delivered (tried again shortly): {}",
                     e.getMessage());
-            return;
         }
-        // only while batches make progress: orphans that cannot be delivered yet (a resumeUri that fails) are tried
-        // again at the heartbeat, not at once
-        progressed = delivered.sum() > deliveredBefore;
-        if (backlog && progressed && !stopping() && ticking.compareAndSet(false, true)) {
+    }
+
+    /** Takes on the next batch of a backlog on the worker pool, unless one is being taken on already. */
+    private void continueBacklog() {
+        if (backlog && !stopping() && ticking.compareAndSet(false, true)) {
             registry.execute(() -> {
                 try {
-                    takeOnOrphans(registry.now());
+                    if (backlog && unsettled.get() < BATCH) {
+                        takeOnOrphans(registry.now(), false);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
                             e.getMessage());
                 } finally {
                     ticking.set(false);
                 }
+                // a batch settled while this one was taken on found the guard held: it is not missed
+                if (backlog && unsettled.get() < BATCH) {
+                    continueBacklog();
+                }
             });
         }
     }
 
-    /** Writes the delivered marks of the orphans delivered in batches so far, in one statement. */
+    /** Writes the delivered marks of the orphans delivered in batches so far, together. */
     private void flushDelivered() {
         List<String> ids = new ArrayList<>(unmarked);
         if (!ids.isEmpty()) {
@@ -326,7 +354,7 @@ public final class Orphans {
         if (registry.incarnation().equals(wait.owner()) && wait.adopted()) {
             return wait;
         }
-        store.adopt(registry.incarnation(), staleBefore(now), wait.id());
+        store.adoptOne(registry.incarnation(), staleBefore(now), wait.id());
         // adopted now, or just before by a duplicate of the same callback; otherwise a live incarnation owns it
         StoredWait adopted = store.find(wait.id());
         return adopted != null && registry.incarnation().equals(adopted.owner()) && adopted.adopted() ? adopted : null;
@@ -366,7 +394,6 @@ public final class Orphans {
         } else {
             store.delivered(wait.id());
         }
-        delivered.increment();
     }
 
     /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
