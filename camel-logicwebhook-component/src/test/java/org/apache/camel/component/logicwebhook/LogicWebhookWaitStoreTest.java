@@ -185,7 +185,7 @@ class LogicWebhookWaitStoreTest {
         second.sweep();
         await().until(() -> second.resumed.size() == 1);
         assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
-        assertEquals(1, deletes().size(), "unsubscribed first");
+        assertEquals(1, deletes().size(), "unsubscribed before it was delivered");
         assertEquals(1, rows("state = 'TIMED_OUT' AND delivered = TRUE"));
         assertEquals(410, service.post(callbackUrls(1, "callback").get(0), "late").statusCode());
     }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The waits of a durable store whose exchange is gone: those of an incarnation that stopped (they were handed over) or
  * crashed (it was not heard of for the node timeout), or of any other incarnation when this JVM is the store's only
- * user. This incarnation says it is alive, adopts them, times them out (unsubscribing first), and delivers the outcome
- * of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut short, is
+ * user. This incarnation says it is alive, adopts them, times them out (then unsubscribes them), and delivers the
+ * outcome of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut short, is
  * made again). A callback for an orphan is claimed through it as well.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
