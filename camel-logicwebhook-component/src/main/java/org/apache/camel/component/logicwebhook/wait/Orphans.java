@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * The waits of a durable store whose exchange is gone: those of an incarnation that stopped (they were handed over) or
  * crashed (it was not heard of for the node timeout), or of any other incarnation when this JVM is the store's only
  * user. This incarnation says it is alive, adopts them, times them out (then unsubscribes them), and delivers the
- * outcome of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut short, is
- * made again). A callback for an orphan is claimed through it as well.
+ * outcome of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut
+ * short, is made again). A callback for an orphan is claimed through it as well.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -222,7 +222,10 @@ public final class Orphans {
         }
         // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
         // at the heartbeat, not batch after batch
-        backlog = (work.size() == BATCH || adopting) && (adopted > 0 || !timedOut.isEmpty());
+        boolean more = (work.size() == BATCH || adopting) && (adopted > 0 || !timedOut.isEmpty());
+        // the heartbeat's read may be full of the backlog's own orphans being settled: it does not end a backlog (the
+        // backlog's next batch does, when it finds no more)
+        backlog = all ? backlog || more : more;
         AtomicInteger left = new AtomicInteger(taken.size());
         unsettled.addAndGet(taken.size());
         for (StoredWait wait : taken) {
