@@ -3,6 +3,8 @@ package org.apache.camel.component.logicwebhook;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -30,6 +32,8 @@ final class DurableApp implements AutoCloseable {
     final CamelContext context;
     final List<Resumed> resumed = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /** While set, every delivery to the resumeUri route waits for it (at most 30 s). */
+    volatile CountDownLatch deliveriesHeld;
     private ProducerTemplate template;
 
     /**
@@ -61,7 +65,11 @@ final class DurableApp implements AutoCloseable {
         });
     }
 
-    private void record(Exchange exchange) {
+    private void record(Exchange exchange) throws InterruptedException {
+        CountDownLatch held = deliveriesHeld;
+        if (held != null && !held.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the test never let the deliveries go on");
+        }
         Exception exception = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         resumed.add(new Resumed(exchange.getMessage().getHeader(LogicWebhookConstants.WAIT_ID, String.class),

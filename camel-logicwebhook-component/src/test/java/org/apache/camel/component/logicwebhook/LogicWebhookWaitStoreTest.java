@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -21,6 +22,8 @@ import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
+import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.wait.Orphans;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.test.AvailablePortFinder;
@@ -242,6 +245,80 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("delivered = TRUE") == waits);
         assertEquals(waits, rows("state = 'TIMED_OUT' AND delivered = TRUE"));
         second.resumed.forEach(resumed -> assertInstanceOf(ExchangeTimedOutException.class, resumed.exception()));
+    }
+
+    /**
+     * While a backlog's batch is being settled, the heartbeat's read of all orphan work may find only that batch's own
+     * orphans (timed out, not delivered yet): nothing to adopt or claim. That must not end the backlog, or the rest of
+     * it waits for later heartbeats. Forced: the store shows the heartbeat no pending orphan, the batch's deliveries
+     * are held until the heartbeat has run (on a pool large enough for it beside them), and the clock stands still
+     * after it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aHeartbeatWhileABatchIsSettledDoesNotEndTheBacklog(TestDatabases store) throws Exception {
+        setUp(store);
+        int waits = 250;
+        DurableApp first = app(true);
+        for (int i = 0; i < waits; i++) {
+            first.startWait("order-" + i);
+        }
+        await().until(() -> rows("subscribed = TRUE") == waits);
+        first.close();
+
+        clock.advance(11_000);
+        JdbcWaitStore finishedWorkOnly = new JdbcWaitStore(database) {
+            @Override
+            public List<StoredWait> orphanWork(String incarnation, long now, int max) {
+                return super.orphanWork(incarnation, now, max).stream().filter(wait -> !wait.isPending()).toList();
+            }
+        };
+        DurableApp second = app(true, "", component -> {
+            component.setWaitStore(finishedWorkOnly);
+            component.setWorkerPoolSize(300);
+        });
+        CountDownLatch held = new CountDownLatch(1);
+        second.deliveriesHeld = held;
+        // the first heartbeat adopts 200 and claims nothing; the next batch adopts the other 50 and claims 200
+        second.sweep();
+        await().until(() -> rows("adopted = TRUE") == 200);
+        await().until(() -> {
+            second.sweep();
+            return rows("state = 'TIMED_OUT'") == 200;
+        });
+        // a heartbeat while their deliveries are held (once the last sweep's work is done, or it would skip the
+        // heartbeat's): its read finds only those 200
+        await().until(() -> orphanWorkIdle(second));
+        clock.advance(6_000);
+        second.sweep();
+        long heartbeat = clock.millis();
+        await().until(() -> heartbeatDone(second, heartbeat));
+
+        held.countDown();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> second.resumed.size() == waits);
+        assertEquals(waits, deletes().size());
+        await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == waits);
+    }
+
+    /**
+     * Whether the heartbeat at {@code now} and the orphan work after it are done: the heartbeat is written with the
+     * work's guard held, so once it is written and the guard is free, that work has ended.
+     */
+    private boolean heartbeatDone(DurableApp app, long now) throws Exception {
+        boolean idle = orphanWorkIdle(app);
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(
+                     "SELECT COUNT(*) FROM logicwebhook_node WHERE heartbeat_at = " + now)) {
+            result.next();
+            return idle && result.getLong(1) == 1;
+        }
+    }
+
+    /** Whether no orphan work (a sweep's, a heartbeat's, a backlog's next batch) is under way. */
+    private static boolean orphanWorkIdle(DurableApp app) throws Exception {
+        java.lang.reflect.Field ticking = Orphans.class.getDeclaredField("ticking");
+        ticking.setAccessible(true);
+        return !((AtomicBoolean) ticking.get(app.component().getWaitRegistry().orphans())).get();
     }
 
     @ParameterizedTest
