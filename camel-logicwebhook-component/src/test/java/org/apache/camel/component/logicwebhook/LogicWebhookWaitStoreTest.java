@@ -104,6 +104,16 @@ class LogicWebhookWaitStoreTest {
         return callback;
     }
 
+    /** A first start of the application leaves this many waits pending, subscribed, and stops (handing them over). */
+    private void waitsHandedOver(int waits) throws Exception {
+        DurableApp first = app(true);
+        for (int i = 0; i < waits; i++) {
+            first.startWait("order-" + i);
+        }
+        await().until(() -> rows("subscribed = TRUE") == waits);
+        first.close();
+    }
+
     /** The next start, past the wait's deadline, unsubscribes the one orphan and then delivers it as timed out. */
     private void timedOutOrphanDeliveredByTheNextStart() throws Exception {
         clock.advance(11_000);
@@ -227,12 +237,7 @@ class LogicWebhookWaitStoreTest {
     void aBacklogOfOrphansIsSettledBatchAfterBatchWithoutWaitingForTheHeartbeat(TestDatabases store) throws Exception {
         setUp(store);
         int waits = 450;
-        DurableApp first = app(true);
-        for (int i = 0; i < waits; i++) {
-            first.startWait("order-" + i);
-        }
-        await().until(() -> rows("subscribed = TRUE") == waits);
-        first.close();
+        waitsHandedOver(waits);
 
         clock.advance(11_000);
         DurableApp second = app(true);
@@ -259,12 +264,7 @@ class LogicWebhookWaitStoreTest {
     void aHeartbeatWhileABatchIsSettledDoesNotEndTheBacklog(TestDatabases store) throws Exception {
         setUp(store);
         int waits = 250;
-        DurableApp first = app(true);
-        for (int i = 0; i < waits; i++) {
-            first.startWait("order-" + i);
-        }
-        await().until(() -> rows("subscribed = TRUE") == waits);
-        first.close();
+        waitsHandedOver(waits);
 
         clock.advance(11_000);
         JdbcWaitStore finishedWorkOnly = new JdbcWaitStore(database) {
