@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainHelper;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
@@ -22,9 +21,9 @@ class LogicWebhookCamelMainTest {
 
     @Test
     void aTriggerRunsEndToEndInCamelMain() throws Exception {
-        int port = AvailablePortFinder.getNextAvailable();
         List<String> received = new CopyOnWriteArrayList<>();
         try (FakeService service = new FakeService()) {
+            int port = TestPorts.free();
             service.on("POST /subscriptions", r -> FakeService.Answer.of(201, "{\"id\":\"main-1\"}"));
             Main main = new Main();
             main.addInitialProperty("camel.server.enabled", "true");

@@ -11,7 +11,6 @@ import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,8 +71,9 @@ class LogicWebhookClusterTest {
     @ParameterizedTest
     @ValueSource(strings = { "master", "policy" })
     void oneNodeLeadsAndAfterAKillItsSuccessorUnsubscribesWhatTheDeadLeaderLeft(String mode) throws Exception {
-        int portA = AvailablePortFinder.getNextAvailable();
-        int portB = AvailablePortFinder.getNextAvailable();
+        int[] ports = TestPorts.free(2);
+        int portA = ports[0];
+        int portB = ports[1];
         try (ChildJvm a = node(mode, "node-a", portA)) {
             a.awaitLine("LEADER", 60);
             await().atMost(30, TimeUnit.SECONDS).until(() -> live.size() == 1);
@@ -122,8 +122,8 @@ class LogicWebhookClusterTest {
             live.add("sub-" + n);
             return FakeService.Answer.of(201, "{\"id\":\"sub-" + n + "\"}");
         });
-        CamelContext first = node(AvailablePortFinder.getNextAvailable());
-        CamelContext second = node(AvailablePortFinder.getNextAvailable());
+        CamelContext first = node(TestPorts.free());
+        CamelContext second = node(TestPorts.free());
         try {
             Thread starting = new Thread(first::start);
             starting.start();
@@ -149,8 +149,9 @@ class LogicWebhookClusterTest {
     void callbacksThatReachAnotherNodeResumeEachWaitOnceOnItsOwnNode() throws Exception {
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job\"}"));
         TestClock clock = new TestClock();
-        int portA = AvailablePortFinder.getNextAvailable();
-        int portB = AvailablePortFinder.getNextAvailable();
+        int[] ports = TestPorts.free(2);
+        int portA = ports[0];
+        int portB = ports[1];
         try (DurableApp a = new DurableApp(portA, service, database, clock, true, "", component -> {
         }).start();
              DurableApp b = new DurableApp(portB, service, database, clock, true, "", component -> {
@@ -184,8 +185,9 @@ class LogicWebhookClusterTest {
         AtomicInteger jobs = new AtomicInteger();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
         String store = TestDatabases.postgres().getJdbcUrl("postgres", "postgres");
-        int portA = AvailablePortFinder.getNextAvailable();
-        int portB = AvailablePortFinder.getNextAvailable();
+        int[] ports = TestPorts.free(2);
+        int portA = ports[0];
+        int portB = ports[1];
         int waits = 500;
         try (ChildJvm a = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portA), service.url(), store,
                 String.valueOf(waits), "0", "4000");

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.test.AvailablePortFinder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +38,7 @@ class LogicWebhookCrashTest {
 
     @TempDir
     Path dir;
-    private final int port = AvailablePortFinder.getNextAvailable();
+    private int port;
     private final AtomicInteger jobs = new AtomicInteger();
     private final ExecutorService senders = Executors.newFixedThreadPool(32);
     private FakeService service;
@@ -47,6 +46,7 @@ class LogicWebhookCrashTest {
     @BeforeEach
     void startService() throws Exception {
         service = new FakeService();
+        port = TestPorts.free();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
     }
 

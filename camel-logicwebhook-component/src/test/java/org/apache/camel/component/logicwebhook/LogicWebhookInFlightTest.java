@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +34,7 @@ class LogicWebhookInFlightTest {
 
     private static final int IN_FLIGHT = 1_000;
 
-    private final int port = AvailablePortFinder.getNextAvailable();
+    private int port;
     private final ExecutorService callers = Executors.newFixedThreadPool(16);
     private FakeService service;
     private Main main;
@@ -43,6 +42,7 @@ class LogicWebhookInFlightTest {
     @BeforeEach
     void start() throws Exception {
         service = new FakeService();
+        port = TestPorts.free();
         // the service answers the subscribe, then calls back on its own, as a job service does when its job is done
         service.on("POST /jobs", r -> {
             String order = r.body().replaceAll(".*\"order\":\"([^\"]*)\".*", "$1");

@@ -3,7 +3,6 @@ package org.apache.camel.component.logicwebhook;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,7 @@ class LogicWebhookJBangTest {
 
     /** JBang reads the port of the server it sets up from its run settings, in the working folder. */
     private int configurePort() throws Exception {
-        int port = AvailablePortFinder.getNextAvailable();
+        int port = TestPorts.free();
         Files.createDirectories(dir.resolve(".camel-jbang"));
         Files.writeString(dir.resolve(".camel-jbang/camel-jbang-run.properties"), "camel.server.port=" + port + "\n");
         return port;
@@ -31,8 +30,8 @@ class LogicWebhookJBangTest {
 
     @Test
     void aTriggerOnlyFileStartsAndTakesCallbacks() throws Exception {
-        int port = configurePort();
         try (FakeService service = new FakeService()) {
+            int port = configurePort();
             service.on("POST /subscriptions", r -> FakeService.Answer.of(201, "{\"id\":\"jb-1\"}"));
             Path yaml = dir.resolve("trigger.yaml");
             Files.writeString(yaml, """
@@ -62,8 +61,8 @@ class LogicWebhookJBangTest {
 
     @Test
     void anActionOnlyFileStarts() throws Exception {
-        configurePort();
         try (FakeService service = new FakeService()) {
+            configurePort();
             Path yaml = dir.resolve("action.yaml");
             Files.writeString(yaml, """
                     - route:

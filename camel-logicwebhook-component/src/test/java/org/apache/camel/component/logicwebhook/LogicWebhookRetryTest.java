@@ -238,7 +238,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
 
     @Test
     void aConnectionFailureIsRetried() throws Exception {
-        int closed = org.apache.camel.test.AvailablePortFinder.getNextAvailable();
+        int closed = TestPorts.free();
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -26,7 +26,6 @@ import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.wait.Orphans;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LogicWebhookWaitStoreTest {
 
-    private final int port = AvailablePortFinder.getNextAvailable();
+    private int port;
     private final TestClock clock = new TestClock();
     private final AtomicInteger jobs = new AtomicInteger();
     private final List<DurableApp> apps = new ArrayList<>();
@@ -52,6 +51,7 @@ class LogicWebhookWaitStoreTest {
 
     private void setUp(TestDatabases store) throws Exception {
         service = new FakeService();
+        port = TestPorts.free();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
         database = store.open();
     }
