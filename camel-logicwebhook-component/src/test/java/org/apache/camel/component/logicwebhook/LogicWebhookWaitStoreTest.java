@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -298,6 +300,50 @@ class LogicWebhookWaitStoreTest {
         await().atMost(20, TimeUnit.SECONDS).until(() -> second.resumed.size() == waits);
         assertEquals(waits, deletes().size());
         await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == waits);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aCallbackWhileABatchHoldsItsOrphanIsDeliveredOnceTheBatchLetsGo(TestDatabases store) throws Exception {
+        setUp(store);
+        String callback = oneWaitHandedOver(true, "");
+        clock.advance(11_000);
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        JdbcWaitStore stale = new JdbcWaitStore(database) {
+            @Override
+            public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
+                // as when a heartbeat of the wait moved its deadline just before the batch's claim
+                return Set.of();
+            }
+
+            @Override
+            public StoredWait find(String id) {
+                if (!first.compareAndSet(true, false)) {
+                    return super.find(id);
+                }
+                // the batch's read of its orphan, from before the callback's claim, handed back after it
+                StoredWait before = super.find(id);
+                read.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return before;
+            }
+        };
+        DurableApp second = app(true, "", component -> component.setWaitStore(stale));
+        second.sweep();
+        assertTrue(read.await(10, TimeUnit.SECONDS));
+
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        letGo.countDown();
+
+        await().atMost(10, TimeUnit.SECONDS).until(() -> second.resumed.size() == 1);
+        assertEquals("approved", new String((byte[]) second.resumed.get(0).body()));
+        await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == 1);
     }
 
     /**

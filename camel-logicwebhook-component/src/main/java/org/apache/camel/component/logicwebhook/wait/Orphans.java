@@ -44,6 +44,11 @@ public final class Orphans {
     private final Map<String, WaitOwner> owners = new ConcurrentHashMap<>();
     /** Orphans being worked on now, so that the next tick does not take them again. */
     private final Set<String> working = ConcurrentHashMap.newKeySet();
+    /**
+     * Orphans whose callback asked for them to be settled while they were being worked on: what that work read may be
+     * from before the callback's claim, so they are settled again once it ends.
+     */
+    private final Set<String> settleAgain = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
     private volatile long nextHeartbeat;
@@ -217,7 +222,7 @@ public final class Orphans {
         try {
             timedOut = store.finishOrphans(expired, WaitOutcome.TIMED_OUT.name(), now);
         } catch (RuntimeException e) {
-            taken.forEach(wait -> working.remove(wait.id()));
+            taken.forEach(wait -> release(wait.endpoint(), wait.id()));
             throw e;
         }
         // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
@@ -239,7 +244,7 @@ public final class Orphans {
                     LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}",
                             wait.endpoint(), e.getMessage());
                 } finally {
-                    working.remove(wait.id());
+                    release(wait.endpoint(), wait.id());
                     if (left.decrementAndGet() == 0) {
                         batchSettled();
                     }
@@ -299,9 +304,12 @@ public final class Orphans {
      * it, once.
      */
     public void settleLater(String endpoint, String id) {
+        // asked first, then tried: work that ends meanwhile either finds the request or leaves the guard free
+        settleAgain.add(id);
         if (!working.add(id)) {
             return;
         }
+        settleAgain.remove(id);
         registry.execute(() -> {
             try {
                 settle(endpoint, store.find(id), false);
@@ -309,9 +317,17 @@ public final class Orphans {
                 LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}", endpoint,
                         e.getMessage());
             } finally {
-                working.remove(id);
+                release(endpoint, id);
             }
         });
+    }
+
+    /** The work on an orphan ended: a callback that came meanwhile has it settled now, with what the store says now. */
+    private void release(String endpoint, String id) {
+        working.remove(id);
+        if (settleAgain.remove(id)) {
+            settleLater(endpoint, id);
+        }
     }
 
     /**
