@@ -327,7 +327,8 @@ class LogicWebhookWaitStoreTest {
                 StoredWait before = super.find(id);
                 read.countDown();
                 try {
-                    letGo.await();
+                    // bounded: a test that fails before letting go must not leave a pool thread held at the stop
+                    letGo.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
