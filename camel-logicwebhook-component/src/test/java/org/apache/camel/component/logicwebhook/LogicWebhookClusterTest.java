@@ -122,8 +122,9 @@ class LogicWebhookClusterTest {
             live.add("sub-" + n);
             return FakeService.Answer.of(201, "{\"id\":\"sub-" + n + "\"}");
         });
-        CamelContext first = node(TestPorts.free());
-        CamelContext second = node(TestPorts.free());
+        int[] ports = TestPorts.free(2);
+        CamelContext first = node(ports[0]);
+        CamelContext second = node(ports[1]);
         try {
             Thread starting = new Thread(first::start);
             starting.start();
