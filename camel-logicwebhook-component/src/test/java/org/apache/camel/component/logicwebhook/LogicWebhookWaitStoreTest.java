@@ -326,12 +326,7 @@ class LogicWebhookWaitStoreTest {
                 // the batch's read of its orphan, from before the callback's claim, handed back after it
                 StoredWait before = super.find(id);
                 read.countDown();
-                try {
-                    // bounded: a test that fails before letting go must not leave a pool thread held at the stop
-                    letGo.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(letGo);
                 return before;
             }
         };
@@ -345,6 +340,82 @@ class LogicWebhookWaitStoreTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> second.resumed.size() == 1);
         assertEquals("approved", new String((byte[]) second.resumed.get(0).body()));
         await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == 1);
+    }
+
+    /**
+     * The same callback, but the batch delivers the orphan itself: the callback's second settle then races the batch's
+     * delivered mark. Forced: the batch's mark waits until that settle has read the store (or has ended without
+     * reading it), and that read is handed back once the mark is written and forgotten; a settle that read the store
+     * first would deliver the orphan again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aCallbackWhileABatchDeliversItsOrphanIsDeliveredOnce(TestDatabases store) throws Exception {
+        setUp(store);
+        String callback = oneWaitHandedOver(true, "");
+        clock.advance(11_000);
+        CountDownLatch batchRead = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        CountDownLatch laterRead = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        DurableApp[] second = new DurableApp[1];
+        JdbcWaitStore marking = new JdbcWaitStore(database) {
+            @Override
+            public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
+                // as when a heartbeat of the wait moved its deadline just before the batch's claim
+                return Set.of();
+            }
+
+            @Override
+            public StoredWait find(String id) {
+                if (first.compareAndSet(true, false)) {
+                    // the batch's read, held until the callback was answered, then made
+                    batchRead.countDown();
+                    awaitQuietly(letGo);
+                    return super.find(id);
+                }
+                if (letGo.getCount() > 0) {
+                    // the callback's own reads
+                    return super.find(id);
+                }
+                StoredWait now = super.find(id);
+                laterRead.countDown();
+                await().until(() -> orphansField(second[0], "unmarked").isEmpty());
+                return now;
+            }
+
+            @Override
+            public void deliveredAll(Collection<String> ids) {
+                await().until(() -> laterRead.getCount() == 0 || !orphansField(second[0], "working").containsAll(ids));
+                super.deliveredAll(ids);
+            }
+        };
+        second[0] = app(true, "", component -> component.setWaitStore(marking));
+        second[0].sweep();
+        assertTrue(batchRead.await(10, TimeUnit.SECONDS));
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        letGo.countDown();
+
+        await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == 1);
+        await().until(() -> orphansField(second[0], "working").isEmpty()
+                            && orphansField(second[0], "settleAgain").isEmpty());
+        assertEquals(1, second[0].resumed.size());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            // bounded: a test that fails before letting go must not leave a pool thread held at the stop
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One of the sets in which the application's Orphans keep track of their work. */
+    private static Set<?> orphansField(DurableApp app, String name) throws Exception {
+        java.lang.reflect.Field field = Orphans.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return (Set<?>) field.get(app.component().getWaitRegistry().orphans());
     }
 
     /**

@@ -239,7 +239,7 @@ public final class Orphans {
                 try {
                     // what the batch read before the guard was taken is read again (a callback may have claimed and
                     // delivered it meanwhile), unless the batch's own claim says what it is
-                    settle(wait.endpoint(), claimed != null ? claimed : store.find(wait.id()), true);
+                    settle(wait.endpoint(), claimed != null ? claimed : current(wait.id()), true);
                 } catch (RuntimeException e) {
                     LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}",
                             wait.endpoint(), e.getMessage());
@@ -312,7 +312,7 @@ public final class Orphans {
         settleAgain.remove(id);
         registry.execute(() -> {
             try {
-                settle(endpoint, store.find(id), false);
+                settle(endpoint, current(id), false);
             } catch (RuntimeException e) {
                 LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}", endpoint,
                         e.getMessage());
@@ -320,6 +320,15 @@ public final class Orphans {
                 release(endpoint, id);
             }
         });
+    }
+
+    /**
+     * The orphan as the store has it now, or {@code null} while its delivered mark is being written: a flush writes the
+     * marks and then forgets them, so read in the other order one of the two says it was delivered (read the store
+     * first, and a flush could write and forget the mark in between: it would be delivered twice).
+     */
+    private StoredWait current(String id) {
+        return unmarked.contains(id) ? null : store.find(id);
     }
 
     /** The work on an orphan ended: a callback that came meanwhile has it settled now, with what the store says now. */
