@@ -222,7 +222,9 @@ class LogicWebhookWaitStoreTest {
         oneWaitHandedOver(true, "");
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
             assertEquals(1, statement.executeUpdate(
-                    "UPDATE logicwebhook_wait SET state = 'TIMED_OUT', delivered = FALSE, finished_at = 0"));
+                    // finished now: a finish time older than finishedWaitsRetention would let the first heartbeat's purge
+                    // delete the row as soon as its delivered mark is written
+                    "UPDATE logicwebhook_wait SET state = 'TIMED_OUT', delivered = FALSE, finished_at = " + clock.millis()));
         }
 
         timedOutOrphanDeliveredByTheNextStart();
