@@ -304,40 +304,62 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == waits);
     }
 
+    /**
+     * A store whose batch claims nothing, as when a heartbeat of the orphan moved its deadline just before the batch's
+     * claim, and whose first read of the orphan (the batch's) is held until the test lets it go.
+     */
+    private class BatchHeldStore extends JdbcWaitStore {
+        final CountDownLatch batchRead = new CountDownLatch(1);
+        final CountDownLatch letGo = new CountDownLatch(1);
+        private final AtomicBoolean first = new AtomicBoolean(true);
+        /** The batch's read is made when it is held (from before what happens meanwhile), or when it is let go. */
+        private final boolean readWhenHeld;
+
+        BatchHeldStore(boolean readWhenHeld) {
+            super(database);
+            this.readWhenHeld = readWhenHeld;
+        }
+
+        @Override
+        public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
+            return Set.of();
+        }
+
+        @Override
+        public StoredWait find(String id) {
+            if (!first.compareAndSet(true, false)) {
+                return laterFind(id);
+            }
+            StoredWait held = readWhenHeld ? super.find(id) : null;
+            batchRead.countDown();
+            awaitQuietly(letGo);
+            return readWhenHeld ? held : super.find(id);
+        }
+
+        /** The reads after the batch's. */
+        StoredWait laterFind(String id) {
+            return super.find(id);
+        }
+    }
+
+    /** The next application (on that store) takes on the orphan, and its callback is answered while the read is held. */
+    private void callbackWhileTheBatchIsHeld(DurableApp app, BatchHeldStore held, String callback) throws Exception {
+        app.sweep();
+        assertTrue(held.batchRead.await(10, TimeUnit.SECONDS));
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        held.letGo.countDown();
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aCallbackWhileABatchHoldsItsOrphanIsDeliveredOnceTheBatchLetsGo(TestDatabases store) throws Exception {
         setUp(store);
         String callback = oneWaitHandedOver(true, "");
         clock.advance(11_000);
-        CountDownLatch read = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
-        JdbcWaitStore stale = new JdbcWaitStore(database) {
-            @Override
-            public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
-                // as when a heartbeat of the wait moved its deadline just before the batch's claim
-                return Set.of();
-            }
-
-            @Override
-            public StoredWait find(String id) {
-                if (!first.compareAndSet(true, false)) {
-                    return super.find(id);
-                }
-                // the batch's read of its orphan, from before the callback's claim, handed back after it
-                StoredWait before = super.find(id);
-                read.countDown();
-                awaitQuietly(letGo);
-                return before;
-            }
-        };
-        DurableApp second = app(true, "", component -> component.setWaitStore(stale));
-        second.sweep();
-        assertTrue(read.await(10, TimeUnit.SECONDS));
-
-        assertEquals(200, service.post(callback, "approved").statusCode());
-        letGo.countDown();
+        // the batch's read is from before the callback's claim: the batch leaves the orphan (still pending) alone
+        BatchHeldStore held = new BatchHeldStore(true);
+        DurableApp second = app(true, "", component -> component.setWaitStore(held));
+        callbackWhileTheBatchIsHeld(second, held, callback);
 
         await().atMost(10, TimeUnit.SECONDS).until(() -> second.resumed.size() == 1);
         assertEquals("approved", new String((byte[]) second.resumed.get(0).body()));
@@ -356,31 +378,16 @@ class LogicWebhookWaitStoreTest {
         setUp(store);
         String callback = oneWaitHandedOver(true, "");
         clock.advance(11_000);
-        CountDownLatch batchRead = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
         CountDownLatch laterRead = new CountDownLatch(1);
-        AtomicBoolean first = new AtomicBoolean(true);
         DurableApp[] second = new DurableApp[1];
-        JdbcWaitStore marking = new JdbcWaitStore(database) {
+        BatchHeldStore marking = new BatchHeldStore(false) {
             @Override
-            public Set<String> finishOrphans(Collection<String> ids, String state, long now) {
-                // as when a heartbeat of the wait moved its deadline just before the batch's claim
-                return Set.of();
-            }
-
-            @Override
-            public StoredWait find(String id) {
-                if (first.compareAndSet(true, false)) {
-                    // the batch's read, held until the callback was answered, then made
-                    batchRead.countDown();
-                    awaitQuietly(letGo);
-                    return super.find(id);
-                }
+            StoredWait laterFind(String id) {
                 if (letGo.getCount() > 0) {
                     // the callback's own reads
-                    return super.find(id);
+                    return super.laterFind(id);
                 }
-                StoredWait now = super.find(id);
+                StoredWait now = super.laterFind(id);
                 laterRead.countDown();
                 await().until(() -> orphansField(second[0], "unmarked").isEmpty());
                 return now;
@@ -393,10 +400,7 @@ class LogicWebhookWaitStoreTest {
             }
         };
         second[0] = app(true, "", component -> component.setWaitStore(marking));
-        second[0].sweep();
-        assertTrue(batchRead.await(10, TimeUnit.SECONDS));
-        assertEquals(200, service.post(callback, "approved").statusCode());
-        letGo.countDown();
+        callbackWhileTheBatchIsHeld(second[0], marking, callback);
 
         await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == 1);
         await().until(() -> orphansField(second[0], "working").isEmpty()
