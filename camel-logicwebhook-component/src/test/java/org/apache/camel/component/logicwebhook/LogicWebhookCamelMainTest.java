@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainHelper;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
@@ -23,7 +24,7 @@ class LogicWebhookCamelMainTest {
     void aTriggerRunsEndToEndInCamelMain() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         try (FakeService service = new FakeService()) {
-            int port = TestPorts.free();
+            int port = AvailablePortFinder.getNextAvailable();
             service.on("POST /subscriptions", r -> FakeService.Answer.of(201, "{\"id\":\"main-1\"}"));
             Main main = new Main();
             main.addInitialProperty("camel.server.enabled", "true");

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,9 +72,9 @@ class LogicWebhookClusterTest {
     @ParameterizedTest
     @ValueSource(strings = { "master", "policy" })
     void oneNodeLeadsAndAfterAKillItsSuccessorUnsubscribesWhatTheDeadLeaderLeft(String mode) throws Exception {
-        int[] ports = TestPorts.free(2);
-        int portA = ports[0];
-        int portB = ports[1];
+        // found, not released: the second cannot be the first
+        int portA = AvailablePortFinder.find().getPort();
+        int portB = AvailablePortFinder.find().getPort();
         try (ChildJvm a = node(mode, "node-a", portA)) {
             a.awaitLine("LEADER", 60);
             await().atMost(30, TimeUnit.SECONDS).until(() -> live.size() == 1);
@@ -122,9 +123,9 @@ class LogicWebhookClusterTest {
             live.add("sub-" + n);
             return FakeService.Answer.of(201, "{\"id\":\"sub-" + n + "\"}");
         });
-        int[] ports = TestPorts.free(2);
-        CamelContext first = node(ports[0]);
-        CamelContext second = node(ports[1]);
+        // found, not released: the second cannot be the first
+        CamelContext first = node(AvailablePortFinder.find().getPort());
+        CamelContext second = node(AvailablePortFinder.find().getPort());
         try {
             Thread starting = new Thread(first::start);
             starting.start();
@@ -150,9 +151,9 @@ class LogicWebhookClusterTest {
     void callbacksThatReachAnotherNodeResumeEachWaitOnceOnItsOwnNode() throws Exception {
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job\"}"));
         TestClock clock = new TestClock();
-        int[] ports = TestPorts.free(2);
-        int portA = ports[0];
-        int portB = ports[1];
+        // found, not released: the second cannot be the first
+        int portA = AvailablePortFinder.find().getPort();
+        int portB = AvailablePortFinder.find().getPort();
         try (DurableApp a = new DurableApp(portA, service, database, clock, true, "", component -> {
         }).start();
              DurableApp b = new DurableApp(portB, service, database, clock, true, "", component -> {
@@ -186,9 +187,9 @@ class LogicWebhookClusterTest {
         AtomicInteger jobs = new AtomicInteger();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
         String store = TestDatabases.postgres().getJdbcUrl("postgres", "postgres");
-        int[] ports = TestPorts.free(2);
-        int portA = ports[0];
-        int portB = ports[1];
+        // found, not released: the second cannot be the first
+        int portA = AvailablePortFinder.find().getPort();
+        int portB = AvailablePortFinder.find().getPort();
         int waits = 500;
         try (ChildJvm a = ChildJvm.start(DurableWaitsApp.class, dir, String.valueOf(portA), service.url(), store,
                 String.valueOf(waits), "0", "4000");

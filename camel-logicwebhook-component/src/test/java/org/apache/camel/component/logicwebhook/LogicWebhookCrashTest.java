@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.test.AvailablePortFinder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +47,7 @@ class LogicWebhookCrashTest {
     @BeforeEach
     void startService() throws Exception {
         service = new FakeService();
-        port = TestPorts.free();
+        port = AvailablePortFinder.getNextAvailable();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class LogicWebhookInFlightTest {
     @BeforeEach
     void start() throws Exception {
         service = new FakeService();
-        port = TestPorts.free();
+        port = AvailablePortFinder.getNextAvailable();
         // the service answers the subscribe, then calls back on its own, as a job service does when its job is done
         service.on("POST /jobs", r -> {
             String order = r.body().replaceAll(".*\"order\":\"([^\"]*)\".*", "$1");

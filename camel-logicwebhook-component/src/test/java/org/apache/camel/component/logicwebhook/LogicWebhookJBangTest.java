@@ -3,6 +3,7 @@ package org.apache.camel.component.logicwebhook;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class LogicWebhookJBangTest {
 
     /** JBang reads the port of the server it sets up from its run settings, in the working folder. */
     private int configurePort() throws Exception {
-        int port = TestPorts.free();
+        int port = AvailablePortFinder.getNextAvailable();
         Files.createDirectories(dir.resolve(".camel-jbang"));
         Files.writeString(dir.resolve(".camel-jbang/camel-jbang-run.properties"), "camel.server.port=" + port + "\n");
         return port;

@@ -14,6 +14,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.health.HealthCheck;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.Test;
 
 import static org.awaitility.Awaitility.await;
@@ -238,7 +239,7 @@ class LogicWebhookRetryTest extends LogicWebhookTestSupport {
 
     @Test
     void aConnectionFailureIsRetried() throws Exception {
-        int closed = TestPorts.free();
+        int closed = AvailablePortFinder.getNextAvailable();
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -12,6 +12,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckAware;
+import org.apache.camel.test.AvailablePortFinder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterEach;
 
@@ -25,8 +26,11 @@ abstract class LogicWebhookTestSupport extends CamelTestSupport {
     static final String SIGNING_KEY = "test-signing-key-0123456789abcdef";
 
     final FakeService service = newService();
-    /** Chosen once the fake service listens, so that it cannot be the fake's port. */
-    final int port = TestPorts.free();
+    /**
+     * Chosen once the fake service listens, so that it cannot be the fake's port: Camel's platform-http Vert.x server
+     * only logs a port it cannot bind, and the callbacks would reach the fake.
+     */
+    final int port = AvailablePortFinder.getNextAvailable();
 
     private static FakeService newService() {
         try {

@@ -28,6 +28,7 @@ import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.wait.Orphans;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.test.AvailablePortFinder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,7 +54,7 @@ class LogicWebhookWaitStoreTest {
 
     private void setUp(TestDatabases store) throws Exception {
         service = new FakeService();
-        port = TestPorts.free();
+        port = AvailablePortFinder.getNextAvailable();
         service.on("POST /jobs", r -> FakeService.Answer.of(201, "{\"id\":\"job-" + jobs.incrementAndGet() + "\"}"));
         database = store.open();
     }
