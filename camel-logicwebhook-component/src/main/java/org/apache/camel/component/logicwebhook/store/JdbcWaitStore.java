@@ -54,11 +54,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 unsubscribe VARCHAR(1000000),
                 snapshot VARCHAR(1000000),
                 result VARCHAR(1000000))""",
-            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_deadline ON logicwebhook_wait (state, deadline)",
-            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_owner ON logicwebhook_wait (owner, state)",
-            // what is still to deliver (every pending wait, and finished ones not delivered yet), without reading the
-            // finished waits kept for their retention: the heartbeat's adopt and orphan work read only these
-            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_undelivered ON logicwebhook_wait (delivered, owner)",
+            // the one index besides the key, as each index costs every write of a wait: what is still to deliver (every
+            // pending wait, and finished ones not delivered yet) by owner, then by state and deadline; every query but the
+            // hourly purge reads it, without reading the finished waits kept for their retention
+            "CREATE INDEX IF NOT EXISTS logicwebhook_wait_work ON logicwebhook_wait (delivered, owner, state, deadline)",
             """
             CREATE TABLE IF NOT EXISTS logicwebhook_node (
                 incarnation VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -456,8 +455,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         int waits = update("DELETE FROM logicwebhook_wait WHERE state <> 'PENDING' AND delivered = TRUE"
                            + " AND finished_at < ?",
                 finishedBefore);
-        update("DELETE FROM logicwebhook_node WHERE heartbeat_at < ?"
-               + " AND incarnation NOT IN (SELECT owner FROM logicwebhook_wait WHERE owner IS NOT NULL)",
+        // only waits still to deliver read an owner's row (whether it is alive), and they are in the index
+        update("DELETE FROM logicwebhook_node WHERE heartbeat_at < ? AND incarnation NOT IN"
+               + " (SELECT owner FROM logicwebhook_wait WHERE delivered = FALSE AND owner IS NOT NULL)",
                 finishedBefore);
         return waits;
     }
