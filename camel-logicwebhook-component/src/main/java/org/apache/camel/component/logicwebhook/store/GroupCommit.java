@@ -28,8 +28,9 @@ import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
  * PostgreSQL: one WAL flush) and one batch per statement instead of N of each.
  * <p>
  * No thread of its own: the caller that finds no commit under way commits what is queued (its own write and the
- * others'), the others wait for that round to end, and whoever's write is still queued then leads the next round. So
- * nothing needs starting or stopping, and no write is ever interrupted by the store itself.
+ * others'), the others wait for their own write, and when a round ends its leader wakes one caller whose write is still
+ * queued to lead the next (only that one: waking every waiter at each round cost a thread switch per write for nothing).
+ * So nothing needs starting or stopping, and no write is ever interrupted by the store itself.
  * <p>
  * Under load (the last round held more than one write), a round first waits up to {@link #MAX_DELAY_NANOS} for as many
  * writes as the last one held, as PostgreSQL's {@code commit_delay} does, and the write that makes the number wakes it.
@@ -44,8 +45,28 @@ import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
  */
 final class GroupCommit {
 
-    /** One caller's write; {@code announce}: the statement to run when the update counted, in the same transaction. */
-    private record Write(String sql, Object[] parameters, Announcement announce, CompletableFuture<Integer> done) {
+    /**
+     * One caller's write; {@code announce}: the statement to run when the update counted, in the same transaction;
+     * {@code caller}: the thread that waits for it, or {@code null}.
+     */
+    private record Write(String sql, Object[] parameters, Announcement announce, CompletableFuture<Integer> done,
+            Thread caller) {
+
+        void complete(int count) {
+            done.complete(count);
+            wake();
+        }
+
+        void fail(LogicWebhookStoreException failure) {
+            done.completeExceptionally(failure);
+            wake();
+        }
+
+        void wake() {
+            if (caller != null) {
+                LockSupport.unpark(caller);
+            }
+        }
     }
 
     /** What a counted update says in its transaction (PostgreSQL: a NOTIFY for the owner of the wait). */
@@ -61,7 +82,7 @@ final class GroupCommit {
     private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
     /** Held by the caller that leads the current round. */
     private final ReentrantLock leading = new ReentrantLock();
-    /** Completed when the current round ends: what the callers whose writes are queued wait for. */
+    /** Completed when the current round ends: what {@link #flush()} waits for. */
     private volatile CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
     /** The callers that wait for their own write: they lead the rounds to come. */
     private final AtomicInteger waiting = new AtomicInteger();
@@ -93,21 +114,26 @@ final class GroupCommit {
      * @return          the update count
      */
     int write(String sql, Announcement announce, Object... parameters) {
-        Write write = new Write(sql, parameters, announce, new CompletableFuture<>());
+        Write write = new Write(sql, parameters, announce, new CompletableFuture<>(), Thread.currentThread());
         waiting.incrementAndGet();
+        boolean interrupted = false;
         try {
             enqueue(write);
             while (!write.done().isDone()) {
                 if (leading.tryLock()) {
                     lead();
                 } else {
-                    // a round is under way (or just starting, then this returns at once and tries again): not
-                    // interruptible, as the leader may be committing this write
-                    round.join();
+                    // a round is under way: woken when this write is done, or to lead the next round (the leader
+                    // releases the lock before it wakes anyone). Not interruptible, as the leader may be committing it
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted();
                 }
             }
         } finally {
             waiting.decrementAndGet();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         flushIfAlone();
         try {
@@ -125,7 +151,7 @@ final class GroupCommit {
      * @param failed told when the write failed (it is not retried)
      */
     void writeLater(String sql, Consumer<LogicWebhookStoreException> failed, Object... parameters) {
-        Write write = new Write(sql, parameters, null, new CompletableFuture<>());
+        Write write = new Write(sql, parameters, null, new CompletableFuture<>(), null);
         write.done().whenComplete((count, e) -> {
             if (e != null) {
                 failed.accept(JdbcWaitStore.failed(e));
@@ -180,8 +206,23 @@ final class GroupCommit {
         } finally {
             leading.unlock();
             thisRound.complete(null);
+            wakeNextLeader();
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Wakes the first caller whose write is still queued, to lead the next round (once the lock is released: a caller
+     * that found it held parks, so it is woken, or finds it free). Writes of {@link #writeLater} have no caller; when
+     * only they are left, {@link #flushIfAlone()} commits them.
+     */
+    private void wakeNextLeader() {
+        for (Write queuedWrite : queue) {
+            if (queuedWrite.caller() != null) {
+                queuedWrite.wake();
+                return;
             }
         }
     }
@@ -216,7 +257,7 @@ final class GroupCommit {
         } catch (Error e) {
             // commit answers every write it took, unless the JVM itself failed; then too, no caller waits for ever
             LogicWebhookStoreException failure = JdbcWaitStore.failed(e);
-            writes.forEach(write -> write.done().completeExceptionally(failure));
+            writes.forEach(write -> write.fail(failure));
             throw e;
         }
     }
@@ -242,12 +283,12 @@ final class GroupCommit {
                 }
             }
             for (int i = 0; i < writes.size(); i++) {
-                writes.get(i).done().complete(counts[i]);
+                writes.get(i).complete(counts[i]);
             }
         } catch (SQLException | RuntimeException e) {
             LogicWebhookStoreException failure = JdbcWaitStore.failed(e);
             writes.stream().filter(write -> !write.done().isDone())
-                    .forEach(write -> write.done().completeExceptionally(failure));
+                    .forEach(write -> write.fail(failure));
         }
     }
 
@@ -295,10 +336,10 @@ final class GroupCommit {
                 int count = statement.executeUpdate();
                 announce(connection, write, count);
                 connection.commit();
-                write.done().complete(count);
+                write.complete(count);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
-                write.done().completeExceptionally(JdbcWaitStore.failed(e));
+                write.fail(JdbcWaitStore.failed(e));
             }
         }
         connection.setAutoCommit(true);
