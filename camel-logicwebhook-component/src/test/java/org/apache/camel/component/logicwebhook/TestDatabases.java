@@ -23,9 +23,7 @@ public enum TestDatabases {
     H2 {
         @Override
         public DataSource open() throws IOException {
-            Path dir = Files.createTempDirectory("logicwebhook-h2");
-            dir.toFile().deleteOnExit();
-            return EmbeddedH2.dataSource(h2Url(dir));
+            return EmbeddedH2.dataSource(h2Url(newFolder("h2")));
         }
     },
     POSTGRES {
@@ -53,6 +51,15 @@ public enum TestDatabases {
 
     /** A new, empty database for one test. */
     public abstract DataSource open() throws Exception;
+
+    /**
+     * A new folder under target/test-data for a test's database files: left there to look at after a failure (a temp
+     * folder of the system kept every test's H2 file after the run), and {@code mvn clean} removes it.
+     */
+    public static Path newFolder(String prefix) throws IOException {
+        Path parent = Files.createDirectories(Path.of(System.getProperty("basedir", "."), "target", "test-data"));
+        return Files.createTempDirectory(parent, prefix + "-").toAbsolutePath();
+    }
 
     /** The embedded default's URL for a folder, as users write it. */
     public static String h2Url(Path dir) {

@@ -2,7 +2,6 @@ package org.apache.camel.component.logicwebhook.store;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
+import org.apache.camel.component.logicwebhook.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +54,7 @@ class GroupCommitTest {
 
     @BeforeEach
     void open() throws Exception {
-        Path dir = Files.createTempDirectory("logicwebhook-group");
-        dir.toFile().deleteOnExit();
+        Path dir = TestDatabases.newFolder("group");
         h2 = EmbeddedH2.dataSource("jdbc:h2:file:" + dir.resolve("t").toAbsolutePath());
         try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE t (id VARCHAR(64) PRIMARY KEY, state VARCHAR(16) NOT NULL)");

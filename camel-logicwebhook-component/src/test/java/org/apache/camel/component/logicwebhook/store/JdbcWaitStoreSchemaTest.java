@@ -2,7 +2,6 @@ package org.apache.camel.component.logicwebhook.store;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,6 +11,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.component.logicwebhook.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,8 +33,7 @@ class JdbcWaitStoreSchemaTest {
 
     @BeforeEach
     void open() throws Exception {
-        Path dir = Files.createTempDirectory("logicwebhook-schema");
-        dir.toFile().deleteOnExit();
+        Path dir = TestDatabases.newFolder("schema");
         h2 = EmbeddedH2.dataSource("jdbc:h2:file:" + dir.resolve("waits").toAbsolutePath());
     }
 
