@@ -127,6 +127,14 @@ class LogicWebhookWaitStoreTest {
         assertEquals(1, deletes().size(), "unsubscribed before it was delivered");
     }
 
+    private long nodes() throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM logicwebhook_node")) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
     private long rows(String where) throws SQLException {
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM logicwebhook_wait WHERE " + where)) {
@@ -198,6 +206,33 @@ class LogicWebhookWaitStoreTest {
         assertInstanceOf(LogicWebhookCallbackFailedException.class, second.resumed.get(1).exception());
         assertEquals(2, rows("delivered = TRUE AND state <> 'PENDING'"));
         await().until(() -> deletes().size() == 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void waitsFinishedLongerAgoThanTheRetentionArePurgedWithTheNodeRowsNoWaitNeeds(TestDatabases store)
+            throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        CompletableFuture<Exchange> old = first.startWait("order-1");
+        assertEquals(200, service.post(callbackUrls(1, "callback").get(0), "approved").statusCode());
+        assertNull(old.get(10, TimeUnit.SECONDS).getException());
+        first.close();
+
+        // a week (finishedWaitsRetention's default) and an hour later, the next start finishes a wait of its own
+        clock.advance(7 * 86_400_000L + 3_600_000);
+        DurableApp second = app(true);
+        CompletableFuture<Exchange> recent = second.startWait("order-2");
+        String recentCallback = callbackUrls(2, "callback").get(1);
+        assertEquals(200, service.post(recentCallback, "approved").statusCode());
+        assertNull(recent.get(10, TimeUnit.SECONDS).getException());
+        assertEquals(2, rows("TRUE"));
+        assertEquals(2, nodes());
+
+        // its first heartbeat purges the wait finished a week ago, and the first start's row: no wait needs it
+        second.sweep();
+        await().until(() -> rows("TRUE") == 1 && nodes() == 1);
+        assertEquals(1, rows("id = '" + idOf(recentCallback) + "'"));
     }
 
     @ParameterizedTest
