@@ -56,7 +56,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 result VARCHAR(1000000))""",
             // the one index besides the key, as each index costs every write of a wait: what is still to deliver (every
             // pending wait, and finished ones not delivered yet) by owner, then by state and deadline; every query but the
-            // hourly purge reads it, without reading the finished waits kept for their retention
+            // hourly purge of finished waits reads it, and the heartbeat's never reach the finished waits kept for their
+            // retention (delivered = TRUE, at its other end)
             "CREATE INDEX IF NOT EXISTS logicwebhook_wait_work ON logicwebhook_wait (delivered, owner, state, deadline)",
             """
             CREATE TABLE IF NOT EXISTS logicwebhook_node (
