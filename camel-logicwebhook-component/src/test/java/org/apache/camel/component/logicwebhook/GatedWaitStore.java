@@ -3,6 +3,7 @@ package org.apache.camel.component.logicwebhook;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +14,7 @@ import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * A store that holds the first {@link #finish} to a given state at a gate until the test opens it: the way to force
+ * A store that holds the first {@link #finish} to a given state (or adoption that finishes orphans as it) at a gate until the test opens it: the way to force
  * one finisher to come between another one's decision and its write.
  */
 final class GatedWaitStore extends ServiceSupport implements WaitStore {
@@ -32,6 +33,11 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public boolean finish(String id, String state, String result, boolean delivered, long now) {
+        holdAt(state);
+        return store.finish(id, state, result, delivered, now);
+    }
+
+    private void holdAt(String state) {
         if (state.equals(heldState) && arrived.getCount() > 0) {
             arrived.countDown();
             try {
@@ -42,7 +48,6 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
                 Thread.currentThread().interrupt();
             }
         }
-        return store.finish(id, state, result, delivered, now);
     }
 
     @Override
@@ -96,8 +101,18 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public int adopt(String incarnation, long staleBefore, int max) {
-        return store.adopt(incarnation, staleBefore, max);
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+        return store.adoptable(incarnation, staleBefore, max);
+    }
+
+    /** An adoption that finishes orphans is held like a {@link #finish} to the same state. */
+    @Override
+    public Set<String> adopt(String incarnation, long staleBefore, Collection<String> ids, Collection<String> finish,
+            String state, long now) {
+        if (!finish.isEmpty()) {
+            holdAt(state);
+        }
+        return store.adopt(incarnation, staleBefore, ids, finish, state, now);
     }
 
     @Override

@@ -25,6 +25,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
+import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.component.logicwebhook.wait.Orphans;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
@@ -235,6 +236,49 @@ class LogicWebhookWaitStoreTest {
         assertEquals(1, rows("id = '" + idOf(recentCallback) + "'"));
     }
 
+    /**
+     * An adoption writes each orphan it read with its conditions again, and times out those it was asked to in the same
+     * write: between its read and its write, another node adopts one, a heartbeat moves one's deadline and a callback
+     * claims one; those three are not taken, and the callback's claim stands.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anAdoptionTimesOutOnlyWhatIsStillPendingPastItsDeadlineAndTakesNothingAnotherTookFirst(TestDatabases store)
+            throws Exception {
+        setUp(store);
+        JdbcWaitStore waits = new JdbcWaitStore(database);
+        waits.start();
+        try {
+            long now = clock.millis();
+            waits.heartbeat("gone", now);
+            waits.stopped("gone");
+            for (String id : List.of("a", "b", "c", "d", "e")) {
+                long deadline = id.equals("d") ? now + 60_000 : now - 1_000;
+                waits.insert(new StoredWait(id, "hold", "gone", false, WaitStore.PENDING, true, now - 20_000, deadline,
+                        now + 86_400_000, null, null, null, false));
+            }
+            assertEquals(5, waits.adoptable("me", now, 10).size());
+
+            waits.heartbeat("other", now);
+            assertTrue(waits.adoptOne("other", now, "e"));
+            assertTrue(waits.extend("b", now + 60_000));
+            assertTrue(waits.finish("c", "COMPLETED", "{}", false, now));
+            Set<String> adopted = waits.adopt("me", now, List.of("a", "b", "c", "d", "e"), Set.of("a", "b", "c", "e"),
+                    "TIMED_OUT", now);
+
+            assertEquals(Set.of("a", "d"), adopted);
+            assertEquals(1, rows("id = 'a' AND owner = 'me' AND adopted = TRUE AND state = 'TIMED_OUT'"
+                                 + " AND delivered = FALSE AND finished_at = " + now));
+            assertEquals(1, rows("id = 'b' AND owner = 'gone' AND state = 'PENDING'"));
+            assertEquals(1, rows("id = 'c' AND owner = 'gone' AND state = 'COMPLETED'"));
+            assertEquals(1, rows("id = 'd' AND owner = 'me' AND adopted = TRUE AND state = 'PENDING'"));
+            assertEquals(1, rows("id = 'e' AND owner = 'other'"));
+            assertEquals(List.of("b", "c"), waits.adoptable("me", now, 10).stream().map(StoredWait::id).sorted().toList());
+        } finally {
+            waits.stop();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void anOrphanPastItsDeadlineIsUnsubscribedThenDeliveredAsTimedOut(TestDatabases store) throws Exception {
@@ -342,7 +386,9 @@ class LogicWebhookWaitStoreTest {
 
     /**
      * A store whose batch claims nothing, as when a heartbeat of the orphan moved its deadline just before the batch's
-     * claim, and whose first read of the orphan (the batch's) is held until the test lets it go.
+     * claim, and whose first read of the orphan (the batch's) is held until the test lets it go. The orphans are
+     * adopted before the batch sees them, as an earlier heartbeat's batch does when they are not past their deadline
+     * yet: the batch takes them on as this incarnation's own.
      */
     private class BatchHeldStore extends JdbcWaitStore {
         final CountDownLatch batchRead = new CountDownLatch(1);
@@ -354,6 +400,13 @@ class LogicWebhookWaitStoreTest {
         BatchHeldStore(boolean readWhenHeld) {
             super(database);
             this.readWhenHeld = readWhenHeld;
+        }
+
+        @Override
+        public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+            List<StoredWait> found = super.adoptable(incarnation, staleBefore, max);
+            super.adopt(incarnation, staleBefore, found.stream().map(StoredWait::id).toList(), Set.of(), "", 0);
+            return List.of();
         }
 
         @Override

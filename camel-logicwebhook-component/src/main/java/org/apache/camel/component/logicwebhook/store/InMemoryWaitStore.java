@@ -3,6 +3,7 @@ package org.apache.camel.component.logicwebhook.store;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.support.LRUCacheFactory;
 import org.apache.camel.support.service.ServiceSupport;
@@ -74,8 +75,14 @@ public class InMemoryWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public int adopt(String incarnation, long staleBefore, int max) {
-        return 0;
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+        return List.of();
+    }
+
+    @Override
+    public Set<String> adopt(String incarnation, long staleBefore, Collection<String> ids, Collection<String> finish,
+            String state, long now) {
+        return Set.of();
     }
 
     @Override

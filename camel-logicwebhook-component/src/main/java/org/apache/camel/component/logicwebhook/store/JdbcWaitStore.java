@@ -340,11 +340,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                                   + " WHERE id = ? AND state = 'PENDING' AND deadline <= ?",
                 2, list, state, now, now);
         Set<String> finished = new HashSet<>();
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] > 0) {
-                finished.add(list.get(i));
-            }
-        }
+        collect(finished, list, counts);
         return finished;
     }
 
@@ -387,20 +383,36 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         if (ids.isEmpty()) {
             return new int[0];
         }
+        return inTransaction(connection -> executeEach(connection, sql, at, ids, others));
+    }
+
+    /** One JDBC batch of a statement per id, on a connection in a transaction. */
+    private static int[] executeEach(Connection connection, String sql, int at, Collection<String> ids, Object... others)
+            throws SQLException {
+        if (ids.isEmpty()) {
+            return new int[0];
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            Object[] parameters = new Object[others.length + 1];
+            for (String id : ids) {
+                System.arraycopy(others, 0, parameters, 0, at);
+                parameters[at] = id;
+                System.arraycopy(others, at, parameters, at + 1, others.length - at);
+                bind(statement, parameters);
+                statement.addBatch();
+            }
+            return Arrays.stream(statement.executeBatch()).map(count -> Math.max(0, count)).toArray();
+        }
+    }
+
+    /** Work on one connection, committed together, or rolled back. */
+    private <T> T inTransaction(SqlWork<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                Object[] parameters = new Object[others.length + 1];
-                for (String id : ids) {
-                    System.arraycopy(others, 0, parameters, 0, at);
-                    parameters[at] = id;
-                    System.arraycopy(others, at, parameters, at + 1, others.length - at);
-                    bind(statement, parameters);
-                    statement.addBatch();
-                }
-                int[] counts = statement.executeBatch();
+            try {
+                T result = work.on(connection);
                 connection.commit();
-                return Arrays.stream(counts).map(count -> Math.max(0, count)).toArray();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -412,21 +424,48 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
+    private interface SqlWork<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
     @Override
     public void stopped(String incarnation) {
         update("UPDATE logicwebhook_node SET stopped = TRUE WHERE incarnation = ?", incarnation);
     }
 
     @Override
-    public int adopt(String incarnation, long staleBefore, int max) {
-        // found, then each taken with its condition again (another node may adopt at once): an UPDATE of "id IN (a
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+        // read, then each taken with its condition again (another node may adopt at once): an UPDATE of "id IN (a
         // subquery with a LIMIT)" took H2 150-500 ms for 200 rows
-        List<String> ids = new ArrayList<>();
-        rows("SELECT id FROM logicwebhook_wait WHERE " + ADOPTABLE + " LIMIT " + Math.max(1, max), incarnation,
-                staleBefore).forEach(row -> ids.add((String) row[0]));
-        return Arrays.stream(updateEach("UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE WHERE id = ? AND "
-                                        + ADOPTABLE,
-                1, ids, incarnation, incarnation, staleBefore)).sum();
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE " + ADOPTABLE + " LIMIT " + Math.max(1, max),
+                incarnation, staleBefore);
+    }
+
+    @Override
+    public Set<String> adopt(String incarnation, long staleBefore, Collection<String> ids, Collection<String> finish,
+            String state, long now) {
+        List<String> finished = ids.stream().filter(finish::contains).toList();
+        List<String> others = ids.stream().filter(id -> !finish.contains(id)).toList();
+        return inTransaction(connection -> {
+            Set<String> adopted = new HashSet<>();
+            // adopted and finished in one write: still pending, still past the deadline (a heartbeat may have moved it)
+            collect(adopted, finished, executeEach(connection, "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE,"
+                                                               + " state = ?, finished_at = ? WHERE id = ?"
+                                                               + " AND state = 'PENDING' AND deadline <= ? AND " + ADOPTABLE,
+                    3, finished, incarnation, state, now, now, incarnation, staleBefore));
+            collect(adopted, others, executeEach(connection, "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE"
+                                                             + " WHERE id = ? AND " + ADOPTABLE,
+                    1, others, incarnation, incarnation, staleBefore));
+            return adopted;
+        });
+    }
+
+    private static void collect(Set<String> into, List<String> ids, int[] counts) {
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                into.add(ids.get(i));
+            }
+        }
     }
 
     @Override

@@ -29,6 +29,12 @@ public record StoredWait(
         return WaitStore.PENDING.equals(state);
     }
 
+    /** This orphan as its adoption by an incarnation left it. */
+    public StoredWait adoptedBy(String incarnation) {
+        return new StoredWait(id, endpoint, incarnation, true, state, subscribed, createdAt, deadline, hardDeadline,
+                unsubscribe, snapshot, result, delivered);
+    }
+
     /** This pending wait as its claim without a result (a timeout, say) left it: finished, not delivered. */
     public StoredWait finished(String state) {
         return new StoredWait(id, endpoint, owner, adopted, state, subscribed, createdAt, deadline, hardDeadline,

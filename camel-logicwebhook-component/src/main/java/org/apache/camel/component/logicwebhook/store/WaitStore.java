@@ -111,13 +111,22 @@ public interface WaitStore extends Service {
     void stopped(String incarnation);
 
     /**
-     * Makes this incarnation the owner of orphans: waits that were handed over, or whose owner stopped or has not been
-     * heard of since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered. At most
-     * {@code max} of them: a backlog is adopted batch by batch, as it is taken on.
-     *
-     * @return how many were adopted
+     * Orphans this incarnation may adopt: waits that were handed over, or whose owner stopped or has not been heard of
+     * since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered. At most {@code max} of
+     * them: a backlog is adopted batch by batch, as it is taken on.
      */
-    int adopt(String incarnation, long staleBefore, int max);
+    List<StoredWait> adoptable(String incarnation, long staleBefore, int max);
+
+    /**
+     * Makes this incarnation the owner of these orphans (as {@link #adoptable} read them), each only if it still is one
+     * (another node may adopt at once). Those listed in {@code finish} (pending and past their deadline, as read) are
+     * finished as {@code state} by the same write, as {@link #finishOrphans} would: adopted only if they still are
+     * pending and past their deadline.
+     *
+     * @return the ids of those adopted
+     */
+    Set<String> adopt(String incarnation, long staleBefore, Collection<String> ids, Collection<String> finish,
+            String state, long now);
 
     /**
      * {@link #adopt} for the one wait a callback came for.

@@ -2,6 +2,7 @@ package org.apache.camel.component.logicwebhook.wait;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -181,65 +182,61 @@ public final class Orphans {
     }
 
     /**
-     * Takes on a batch of orphans (with {@link #ticking} held): adopts the next of those a heartbeat found, then claims
-     * those past their deadline as timed out together, in one write (as the live action does on a timeout: claimed,
-     * then unsubscribed); then each is settled on the worker pool (unsubscribed and delivered). The delivered marks of
-     * a batch are written together once it is settled. The next batch is taken on once fewer than a batch are left to
-     * settle, so that its database work runs while the pool sends the last one's requests.
+     * Takes on a batch of orphans (with {@link #ticking} held): adopts the next of those a heartbeat found, timing out
+     * those past their deadline in the same write (as the live action does on a timeout: claimed, then unsubscribed),
+     * and times out this incarnation's own orphans past their deadline together, in one write; then each is settled on
+     * the worker pool (unsubscribed and delivered). The delivered marks of a batch are written together
+     * once it is settled. The next batch is taken on once fewer than a batch are left to settle; queued behind them on
+     * the pool, its database work runs as the pool sends the last of them (run beside them it was no faster: a
+     * recovery is short of CPU, not of threads).
      *
      * @param all all that needs work (at the heartbeat: finished orphans not delivered yet too), or only the pending
      *            ones past their deadline (a backlog: those left finished are the batches' own, being settled)
      */
     private void takeOnOrphans(long now, boolean all) {
-        int adopted = 0;
-        if (adopting) {
-            adopted = store.adopt(registry.incarnation(), staleBefore(now), BATCH);
-            adopting = adopted == BATCH;
-            adoptedSoFar += adopted;
-            if (!adopting && adoptedSoFar > 0) {
-                LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their"
-                         + " resumeUri", adoptedSoFar);
-                adoptedSoFar = 0;
-            }
-        }
+        List<StoredWait> taken = new ArrayList<>();
+        // those this batch finished itself, as its writes left them: settled without reading them again
+        Map<String, StoredWait> claimed = new HashMap<>();
+        int adopted = adopting ? adoptBatch(now, taken, claimed) : 0;
         if (all) {
             // so that the delivered ones are not read as work again
             flushDelivered();
         }
         List<StoredWait> work = all ? store.orphanWork(registry.incarnation(), now, BATCH)
                 : store.expiredOrphans(registry.incarnation(), now, BATCH);
-        List<StoredWait> taken = new ArrayList<>();
-        List<String> expired = new ArrayList<>();
+        Map<String, StoredWait> expired = new HashMap<>();
         for (StoredWait wait : work) {
             if (working.add(wait.id())) {
                 taken.add(wait);
-                if (wait.isPending() && wait.deadline() <= now && ownerOrWarn(wait.endpoint()) != null) {
-                    expired.add(wait.id());
+                if (isExpired(wait, now)) {
+                    expired.put(wait.id(), wait);
                 }
             }
         }
-        Set<String> timedOut;
         try {
-            timedOut = store.finishOrphans(expired, WaitOutcome.TIMED_OUT.name(), now);
+            for (String id : store.finishOrphans(expired.keySet(), WaitOutcome.TIMED_OUT.name(), now)) {
+                claimed.put(id, expired.get(id).finished(WaitOutcome.TIMED_OUT.name()));
+            }
         } catch (RuntimeException e) {
+            // those the adoption finished are finished orphans of this incarnation: the heartbeat takes them on again
             taken.forEach(wait -> release(wait.endpoint(), wait.id()));
             throw e;
         }
         // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
         // at the heartbeat, not batch after batch
-        boolean more = (work.size() == BATCH || adopting) && (adopted > 0 || !timedOut.isEmpty());
+        boolean more = (work.size() == BATCH || adopting) && (adopted > 0 || !claimed.isEmpty());
         // the heartbeat's read may be full of the backlog's own orphans being settled: it does not end a backlog (the
         // backlog's next batch does, when it finds no more)
         backlog = all ? backlog || more : more;
         AtomicInteger left = new AtomicInteger(taken.size());
         unsettled.addAndGet(taken.size());
         for (StoredWait wait : taken) {
-            StoredWait claimed = timedOut.contains(wait.id()) ? wait.finished(WaitOutcome.TIMED_OUT.name()) : null;
+            StoredWait finished = claimed.get(wait.id());
             registry.execute(() -> {
                 try {
                     // what the batch read before the guard was taken is read again (a callback may have claimed and
                     // delivered it meanwhile), unless the batch's own claim says what it is
-                    settle(wait.endpoint(), claimed != null ? claimed : current(wait.id()), true);
+                    settle(wait.endpoint(), finished != null ? finished : current(wait.id()), true);
                 } catch (RuntimeException e) {
                     LOG.warn("logicwebhook:{} could not settle an orphaned wait (tried again shortly): {}",
                             wait.endpoint(), e.getMessage());
@@ -254,6 +251,61 @@ public final class Orphans {
                 }
             });
         }
+    }
+
+    /**
+     * Adopts the next orphans a heartbeat found; those past their deadline are timed out by the same write. Each is
+     * guarded before it is written, so that a callback that comes meanwhile has it settled again once the batch lets go.
+     *
+     * @param  taken   gets those adopted that need work now (timed out, or finished and not delivered)
+     * @param  claimed gets those timed out, as the write left them
+     * @return         how many were adopted
+     */
+    private int adoptBatch(long now, List<StoredWait> taken, Map<String, StoredWait> claimed) {
+        String incarnation = registry.incarnation();
+        List<StoredWait> found = store.adoptable(incarnation, staleBefore(now), BATCH);
+        List<StoredWait> guarded = new ArrayList<>();
+        Set<String> expired = new HashSet<>();
+        for (StoredWait wait : found) {
+            if (working.add(wait.id())) {
+                guarded.add(wait);
+                if (isExpired(wait, now)) {
+                    expired.add(wait.id());
+                }
+            }
+        }
+        Set<String> adopted;
+        try {
+            adopted = store.adopt(incarnation, staleBefore(now), guarded.stream().map(StoredWait::id).toList(), expired,
+                    WaitOutcome.TIMED_OUT.name(), now);
+        } catch (RuntimeException e) {
+            guarded.forEach(wait -> release(wait.endpoint(), wait.id()));
+            throw e;
+        }
+        for (StoredWait wait : guarded) {
+            if (adopted.contains(wait.id()) && (expired.contains(wait.id()) || !wait.isPending())) {
+                taken.add(wait);
+                if (expired.contains(wait.id())) {
+                    claimed.put(wait.id(), wait.adoptedBy(incarnation).finished(WaitOutcome.TIMED_OUT.name()));
+                }
+            } else {
+                // adopted by another node meanwhile, or pending until its callback or deadline comes
+                release(wait.endpoint(), wait.id());
+            }
+        }
+        adopting = found.size() == BATCH;
+        adoptedSoFar += adopted.size();
+        if (!adopting && adoptedSoFar > 0) {
+            LOG.info("Adopted {} orphaned logicwebhook wait(s) from the wait store: their callbacks go to their resumeUri",
+                    adoptedSoFar);
+            adoptedSoFar = 0;
+        }
+        return adopted.size();
+    }
+
+    /** A pending orphan past its deadline, with a running action of its name to time it out. */
+    private boolean isExpired(StoredWait wait, long now) {
+        return wait.isPending() && wait.deadline() <= now && ownerOrWarn(wait.endpoint()) != null;
     }
 
     /** The last orphan of a batch is settled: the delivered marks are written. */
