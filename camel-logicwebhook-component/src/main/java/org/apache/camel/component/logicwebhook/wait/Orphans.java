@@ -185,10 +185,10 @@ public final class Orphans {
      * Takes on a batch of orphans (with {@link #ticking} held): adopts the next of those a heartbeat found, timing out
      * those past their deadline in the same write (as the live action does on a timeout: claimed, then unsubscribed),
      * and times out this incarnation's own orphans past their deadline together, in one write; then each is settled on
-     * the worker pool (unsubscribed and delivered). The delivered marks of a batch are written together
-     * once it is settled. The next batch is taken on once fewer than a batch are left to settle; queued behind them on
-     * the pool, its database work runs as the pool sends the last of them (run beside them it was no faster: a
-     * recovery is short of CPU, not of threads).
+     * the worker pool (unsubscribed and delivered). The delivered marks of a batch are written together once it is
+     * settled. The next batch is taken on once fewer than a batch are left to settle; queued behind them on the pool,
+     * its database work runs as the pool sends the last of them (run beside them it was no faster: a recovery is short
+     * of CPU, not of threads).
      *
      * @param all all that needs work (at the heartbeat: finished orphans not delivered yet too), or only the pending
      *            ones past their deadline (a backlog: those left finished are the batches' own, being settled)
