@@ -337,6 +337,46 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * The database goes away in the middle of a backlog: its batches stop until the next heartbeat, as the log says,
+     * rather than try again at once, failed batch after failed batch; the heartbeat after it answers again goes on.
+     * The sweeps are by hand here, so nothing but the backlog itself could try again within the half second watched.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aBacklogWhoseDatabaseGoesAwayWaitsForTheNextHeartbeat(TestDatabases store) throws Exception {
+        setUp(store);
+        int waits = 250;
+        waitsHandedOver(waits);
+        clock.advance(11_000);
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicBoolean down = new AtomicBoolean(true);
+        JdbcWaitStore failing = new JdbcWaitStore(database) {
+            @Override
+            public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+                // the first batch's read answers; the database is gone for the next ones
+                if (reads.incrementAndGet() > 1 && down.get()) {
+                    failed.incrementAndGet();
+                    throw new LogicWebhookStoreException("the wait store failed: Connection refused", null);
+                }
+                return super.adoptable(incarnation, staleBefore, max);
+            }
+        };
+        DurableApp second = app(true, "", component -> component.setWaitStore(failing));
+        second.sweep();
+        await().until(() -> second.resumed.size() == 200 && failed.get() > 0);
+        int failures = failed.get();
+        Thread.sleep(500);
+        assertEquals(failures, failed.get(), "no batch tried again before the next heartbeat");
+
+        down.set(false);
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> second.resumed.size() == waits);
+        await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == waits);
+    }
+
+    /**
      * While a backlog's batch is being settled, the heartbeat's read of all orphan work may find only that batch's own
      * orphans (timed out, not delivered yet): nothing to adopt or claim. That must not end the backlog, or the rest of
      * it waits for later heartbeats. Forced: the store shows the heartbeat no pending orphan, the batch's deliveries

@@ -124,6 +124,8 @@ public final class Orphans {
                 try {
                     work(now);
                 } catch (RuntimeException e) {
+                    // a backlog goes on from the next heartbeat, not from every sweep meanwhile
+                    backlog = false;
                     if (statistics.isUp()) {
                         LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
                                 e.getMessage());
@@ -327,6 +329,8 @@ public final class Orphans {
                         takeOnOrphans(registry.now(), false);
                     }
                 } catch (RuntimeException e) {
+                    // not batch after failed batch, on a pool thread, against a database that is gone
+                    backlog = false;
                     LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
                             e.getMessage());
                 } finally {
