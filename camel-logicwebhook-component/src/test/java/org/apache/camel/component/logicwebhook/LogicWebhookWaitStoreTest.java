@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,9 +28,17 @@ import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
 import org.apache.camel.component.logicwebhook.wait.Orphans;
+import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.test.AvailablePortFinder;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -678,6 +687,74 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> storeReadiness(app) == HealthCheck.State.UP);
         assertEquals(200, service.post(callback, "approved").statusCode());
         assertEquals("approved", waiting.get(10, TimeUnit.SECONDS).getMessage().getBody(String.class));
+    }
+
+    /**
+     * Waits pass their deadline while the database is down: every sweep tries them again, and they time out (then are
+     * unsubscribed) at the first sweep after it is back; the failure is logged once, not for each wait at each sweep.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void waitsPastTheirDeadlineWhileTheDatabaseIsDownTimeOutOnceItIsBackAndTheFailureIsLoggedOnce(TestDatabases store)
+            throws Exception {
+        setUp(store);
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        DataSource real = database;
+        database = switchable;
+        DurableApp app = app(true);
+        database = real;
+        int waits = 20;
+        List<CompletableFuture<Exchange>> waiting = new ArrayList<>();
+        for (int i = 0; i < waits; i++) {
+            waiting.add(app.startWait("order-" + i));
+        }
+        await().until(() -> rows("subscribed = TRUE") == waits);
+
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capture = captureWarnings(warnings)) {
+            switchable.down = true;
+            clock.advance(11_000);
+            // sweep after sweep, each trying again every wait whose last try has failed
+            await().until(() -> {
+                app.sweep();
+                return switchable.refused.get() > 3 * waits;
+            });
+            assertEquals(1, warnings.stream().filter(warning -> warning.contains("could not time a wait out")).count(),
+                    String.join("\n", warnings));
+        }
+
+        switchable.down = false;
+        // a try that was under way as it came back may have failed: the sweep after it tries again
+        await().until(() -> {
+            app.sweep();
+            return waiting.stream().allMatch(CompletableFuture::isDone);
+        });
+        for (CompletableFuture<Exchange> exchange : waiting) {
+            assertInstanceOf(ExchangeTimedOutException.class, exchange.get(10, TimeUnit.SECONDS).getException());
+        }
+        assertEquals(waits, rows("state = 'TIMED_OUT'"));
+        await().until(() -> deletes().size() == waits);
+    }
+
+    /** Collects what the wait registry logs at WARN, until closed. */
+    private static AutoCloseable captureWarnings(List<String> messages) {
+        LoggerContext logging = (LoggerContext) LogManager.getContext(false);
+        AbstractAppender appender = new AbstractAppender("wait-registry-warnings", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                messages.add(event.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        LoggerConfig logger = new LoggerConfig(WaitRegistry.class.getName(), Level.WARN, true);
+        logger.addAppender(appender, Level.WARN, null);
+        logging.getConfiguration().addLogger(WaitRegistry.class.getName(), logger);
+        logging.updateLoggers();
+        return () -> {
+            logging.getConfiguration().removeLogger(WaitRegistry.class.getName());
+            logging.updateLoggers();
+            appender.stop();
+        };
     }
 
     @ParameterizedTest

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -12,6 +13,8 @@ import javax.sql.DataSource;
 final class SwitchableDataSource implements DataSource {
 
     volatile boolean down;
+    /** How many connections were refused. */
+    final AtomicInteger refused = new AtomicInteger();
     private final DataSource database;
 
     SwitchableDataSource(DataSource database) {
@@ -21,6 +24,7 @@ final class SwitchableDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         if (down) {
+            refused.incrementAndGet();
             throw new SQLException("Connection refused (the test took the database down)", "08001");
         }
         return database.getConnection();

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
@@ -61,6 +62,8 @@ public final class WaitRegistry extends ServiceSupport {
     private ExecutorService workers;
     /** Listens for the store's announcements of waits that another node finished (PostgreSQL). */
     private ExecutorService listener;
+    /** The last timeout's write failed: the next failures are not logged again, each wait at each sweep. */
+    private final AtomicBoolean timeoutsFailing = new AtomicBoolean();
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
                         StoreStatistics storeStatistics, long sweepInterval, int workerPoolSize) {
@@ -349,9 +352,13 @@ public final class WaitRegistry extends ServiceSupport {
         } catch (RuntimeException e) {
             // pending again: the next sweep tries once more
             wait.revert(WaitOutcome.TIMED_OUT);
-            LOG.warn("logicwebhook:{} could not time a wait out in the wait store: {}", wait.owner.name(), e.getMessage());
+            if (timeoutsFailing.compareAndSet(false, true)) {
+                LOG.warn("logicwebhook:{} could not time a wait out in the wait store (waits past their deadline are tried"
+                         + " again at every sweep until it answers; logged once): {}", wait.owner.name(), e.getMessage());
+            }
             return;
         }
+        timeoutsFailing.set(false);
         if (ours) {
             wait.owner.onTimeout(wait);
         }
