@@ -3,9 +3,10 @@ package org.apache.camel.component.logicwebhook;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -34,6 +35,10 @@ final class DurableApp implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     /** While set, every delivery to the resumeUri route waits for it (at most 30 s). */
     volatile CountDownLatch deliveriesHeld;
+    /** While above zero, a delivery to the resumeUri route fails (the route throws) and counts it down. */
+    final AtomicInteger failDeliveries = new AtomicInteger();
+    /** How many deliveries reached the resumeUri route, failed ones too. */
+    final AtomicInteger deliveriesTried = new AtomicInteger();
     private ProducerTemplate template;
 
     /**
@@ -69,6 +74,10 @@ final class DurableApp implements AutoCloseable {
         CountDownLatch held = deliveriesHeld;
         if (held != null && !held.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the test never let the deliveries go on");
+        }
+        deliveriesTried.incrementAndGet();
+        if (failDeliveries.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            throw new IllegalStateException("the resumeUri route failed (the test made it fail)");
         }
         Exception exception = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

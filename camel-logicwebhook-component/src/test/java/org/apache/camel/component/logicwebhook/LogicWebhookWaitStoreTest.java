@@ -301,6 +301,34 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * The resumeUri route fails twice: the orphan is delivered again at each heartbeat after (with the same wait id)
+     * until the route takes it, and marked delivered then; its unsubscribe was sent once, not with each delivery tried
+     * again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aDeliveryWhoseRouteFailsIsMadeAgainAtTheNextHeartbeatsWithoutUnsubscribingAgain(TestDatabases store)
+            throws Exception {
+        setUp(store);
+        oneWaitHandedOver(true, "");
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        second.failDeliveries.set(2);
+        for (int heartbeat = 1; heartbeat <= 3; heartbeat++) {
+            if (heartbeat > 1) {
+                clock.advance(6_000);
+            }
+            second.sweep();
+            int tried = heartbeat;
+            await().until(() -> second.deliveriesTried.get() == tried && orphanWorkIdle(second));
+            assertEquals(heartbeat < 3 ? 0 : 1, second.resumed.size());
+        }
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+        await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == 1);
+        assertEquals(1, deletes().size(), "unsubscribed once, not with each delivery tried again");
+    }
+
+    /**
      * An orphan is claimed as timed out before it is unsubscribed (as a live wait is): a node that crashed between the
      * two leaves it timed out, neither unsubscribed nor delivered. The next one unsubscribes it, then delivers it.
      */

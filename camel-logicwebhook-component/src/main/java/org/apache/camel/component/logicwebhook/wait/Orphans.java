@@ -67,6 +67,11 @@ public final class Orphans {
     private int adoptedSoFar;
     /** Orphans taken on by batches and not settled yet. */
     private final AtomicInteger unsettled = new AtomicInteger();
+    /**
+     * Orphans whose unsubscribe this incarnation sent and whose delivery has not gone through yet: a delivery tried again
+     * does not unsubscribe again (the next incarnation does, so a crash between the two still leaks nothing).
+     */
+    private final Set<String> unsubscribedHere = ConcurrentHashMap.newKeySet();
     /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
 
@@ -398,7 +403,8 @@ public final class Orphans {
     /**
      * Unsubscribes a finished orphan (one that timed out always, as its claim comes first; one that a callback finished
      * when its endpoint unsubscribes on callback), then delivers its outcome to the resumeUri and marks it delivered. A
-     * delivery that fails, or that a crash cuts short, is made again (with its unsubscribe): at least once.
+     * delivery that fails is made again (without its unsubscribe), one that a crash cut short by the next incarnation
+     * (with its unsubscribe): at least once.
      *
      * @param wait    as read under the working guard (or as its batch's claim left it)
      * @param inBatch its delivered mark is written with its batch's
@@ -410,10 +416,15 @@ public final class Orphans {
             || !registry.incarnation().equals(wait.owner())) {
             return;
         }
-        if (WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback()) {
+        String id = wait.id();
+        if ((WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback())
+            && !unsubscribedHere.contains(id)) {
             unsubscribe(owner, wait);
+            unsubscribedHere.add(id);
         }
-        deliver(owner, wait, inBatch);
+        if (deliver(owner, wait, inBatch)) {
+            unsubscribedHere.remove(id);
+        }
     }
 
     private WaitOwner ownerOrWarn(String endpoint) {
@@ -463,14 +474,15 @@ public final class Orphans {
         }
     }
 
-    private void deliver(WaitOwner owner, StoredWait wait, boolean inBatch) {
+    /** @return whether the outcome went through (then it is marked delivered, or will be with its batch) */
+    private boolean deliver(WaitOwner owner, StoredWait wait, boolean inBatch) {
         if (owner.resumesOrphans()) {
             try {
                 owner.resumeOrphan(wait);
             } catch (Exception e) {
                 LOG.warn("logicwebhook:{}: the resumeUri failed for an orphaned wait (wait id header {}); it is delivered"
-                         + " again shortly: {}", owner.name(), shortId(wait.id()), e.getMessage());
-                return;
+                         + " again at the next heartbeat: {}", owner.name(), shortId(wait.id()), e.getMessage());
+                return false;
             }
         }
         if (inBatch) {
@@ -478,6 +490,7 @@ public final class Orphans {
         } else {
             store.delivered(wait.id());
         }
+        return true;
     }
 
     /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
