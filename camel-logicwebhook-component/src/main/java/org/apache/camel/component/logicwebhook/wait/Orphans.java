@@ -403,8 +403,8 @@ public final class Orphans {
     /**
      * Unsubscribes a finished orphan (one that timed out always, as its claim comes first; one that a callback finished
      * when its endpoint unsubscribes on callback), then delivers its outcome to the resumeUri and marks it delivered. A
-     * delivery that fails is made again (without its unsubscribe), one that a crash cut short by the next incarnation
-     * (with its unsubscribe): at least once.
+     * delivery that fails is made again by this incarnation (without unsubscribing again), one that a crash cut short by
+     * the next incarnation (unsubscribing again): at least once.
      *
      * @param wait    as read under the working guard (or as its batch's claim left it)
      * @param inBatch its delivered mark is written with its batch's
