@@ -329,6 +329,41 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * A batch's worth of finished orphans of this incarnation that cannot be delivered yet (no running action of their
+     * name: it was renamed) does not keep another of its orphans from being timed out at the heartbeat once its deadline
+     * has passed. They come first in the store's index (COMPLETED before PENDING), so a read of all the work, 200 at a
+     * time, finds only them.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void orphansThatCannotBeDeliveredDoNotKeepAnotherFromTimingOut(TestDatabases store) throws Exception {
+        setUp(store);
+        String callback = oneWaitHandedOver(true, "");
+        DurableApp second = app(true);
+        // adopted before its deadline: a pending orphan of this incarnation
+        second.sweep();
+        await().until(() -> rows("owner IS NULL") == 0 && orphanWorkIdle(second));
+        String incarnation = second.component().getWaitRegistry().incarnation();
+        JdbcWaitStore waits = new JdbcWaitStore(database);
+        waits.start();
+        try {
+            long now = clock.millis();
+            for (int i = 0; i < 200; i++) {
+                waits.insert(new StoredWait("renamed-" + i, "renamed", incarnation, true, "COMPLETED", true, now - 1_000,
+                        now, now, null, null, null, false));
+            }
+        } finally {
+            waits.stop();
+        }
+
+        clock.advance(11_000);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1);
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+        assertEquals(1, rows("id = '" + idOf(callback) + "' AND state = 'TIMED_OUT'"));
+    }
+
+    /**
      * An orphan is claimed as timed out before it is unsubscribed (as a live wait is): a node that crashed between the
      * two leaves it timed out, neither unsubscribed nor delivered. The next one unsubscribes it, then delivers it.
      */

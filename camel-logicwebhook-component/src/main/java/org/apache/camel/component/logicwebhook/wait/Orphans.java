@@ -209,8 +209,15 @@ public final class Orphans {
             // so that the delivered ones are not read as work again
             flushDelivered();
         }
-        List<StoredWait> work = all ? store.orphanWork(registry.incarnation(), now, BATCH)
-                : store.expiredOrphans(registry.incarnation(), now, BATCH);
+        List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), now, BATCH));
+        boolean full = work.size() == BATCH;
+        if (all) {
+            // read apart from those past their deadline: finished orphans that cannot be delivered yet (a resumeUri that
+            // keeps failing, an action renamed) would fill a read of all the work and keep those from timing out
+            List<StoredWait> allWork = store.orphanWork(registry.incarnation(), now, BATCH);
+            full |= allWork.size() == BATCH;
+            work.addAll(allWork);
+        }
         Map<String, StoredWait> expired = new HashMap<>();
         for (StoredWait wait : work) {
             if (working.add(wait.id())) {
@@ -231,7 +238,7 @@ public final class Orphans {
         }
         // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
         // at the heartbeat, not batch after batch
-        boolean more = (work.size() == BATCH || adopting) && (adopted > 0 || !claimed.isEmpty());
+        boolean more = (full || adopting) && (adopted > 0 || !claimed.isEmpty());
         // the heartbeat's read may be full of the backlog's own orphans being settled: it does not end a backlog (the
         // backlog's next batch does, when it finds no more)
         backlog = all ? backlog || more : more;
