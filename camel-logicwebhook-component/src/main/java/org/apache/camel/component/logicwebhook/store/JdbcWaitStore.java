@@ -444,6 +444,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     @Override
     public Set<String> adopt(String incarnation, long staleBefore, Collection<String> ids, Collection<String> finish,
             String state, long now) {
+        if (ids.isEmpty()) {
+            // most heartbeats find nothing to adopt: no transaction for it
+            return Set.of();
+        }
         List<String> finished = ids.stream().filter(finish::contains).toList();
         List<String> others = ids.stream().filter(id -> !finish.contains(id)).toList();
         return inTransaction(connection -> {
@@ -508,7 +512,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         try (Connection connection = dataSource.getConnection();
              Statement statement = connection.createStatement();
              // every row (delivered is never NULL), named so that H2 counts through the index, which holds the state,
-             // rather than read every row: 0.5 s instead of 1.8 s at 1,000,000 rows (PostgreSQL scans the table anyway)
+             // rather than read every row: 0.5 s instead of 1.0 s at 1,000,000 rows (PostgreSQL scans the table anyway)
              ResultSet rows = statement.executeQuery("SELECT state, COUNT(*) FROM logicwebhook_wait"
                                                      + " WHERE delivered IN (FALSE, TRUE) GROUP BY state ORDER BY state")) {
             while (rows.next()) {
