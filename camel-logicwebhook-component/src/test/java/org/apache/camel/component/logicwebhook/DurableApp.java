@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import javax.sql.DataSource;
 
@@ -37,6 +38,8 @@ final class DurableApp implements AutoCloseable {
     volatile CountDownLatch deliveriesHeld;
     /** While above zero, a delivery to the resumeUri route fails (the route throws) and counts it down. */
     final AtomicInteger failDeliveries = new AtomicInteger();
+    /** The waits whose delivery to the resumeUri route fails every time, by wait id. */
+    volatile Predicate<String> failWaits = id -> false;
     /** How many deliveries reached the resumeUri route, failed ones too. */
     final AtomicInteger deliveriesTried = new AtomicInteger();
     private ProducerTemplate template;
@@ -76,7 +79,8 @@ final class DurableApp implements AutoCloseable {
             throw new IllegalStateException("the test never let the deliveries go on");
         }
         deliveriesTried.incrementAndGet();
-        if (failDeliveries.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+        if (failWaits.test(exchange.getMessage().getHeader(LogicWebhookConstants.WAIT_ID, String.class))
+            || failDeliveries.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             throw new IllegalStateException("the resumeUri route failed (the test made it fail)");
         }
         Exception exception = exchange.getException() != null ? exchange.getException()

@@ -121,6 +121,11 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
+    public void deliverLater(String id, long at) {
+        store.deliverLater(id, at);
+    }
+
+    @Override
     public List<StoredWait> orphanWork(String incarnation, long now, int max) {
         return store.orphanWork(incarnation, now, max);
     }

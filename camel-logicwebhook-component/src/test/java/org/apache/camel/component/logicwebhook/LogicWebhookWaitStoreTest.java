@@ -47,6 +47,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -301,31 +302,92 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
-     * The resumeUri route fails twice: the orphan is delivered again at each heartbeat after (with the same wait id)
+     * The resumeUri route fails three times: the orphan is delivered again (with the same wait id) one heartbeat interval
+     * after the first failure, then twice as long after each failure (5, 10, 20 s: at the first heartbeat from then on),
      * until the route takes it, and marked delivered then; its unsubscribe was sent once, not with each delivery tried
-     * again.
+     * again. The first failure is logged at WARN, the others at DEBUG, and the route taking orphans again at INFO.
      */
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
-    void aDeliveryWhoseRouteFailsIsMadeAgainAtTheNextHeartbeatsWithoutUnsubscribingAgain(TestDatabases store)
+    void aDeliveryWhoseRouteFailsIsMadeAgainLaterAndLaterWithoutUnsubscribingAgain(TestDatabases store)
             throws Exception {
         setUp(store);
         oneWaitHandedOver(true, "");
         clock.advance(11_000);
         DurableApp second = app(true);
-        second.failDeliveries.set(2);
-        for (int heartbeat = 1; heartbeat <= 3; heartbeat++) {
-            if (heartbeat > 1) {
-                clock.advance(6_000);
+        second.failDeliveries.set(3);
+        List<String> logged = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capture = captureLog(Orphans.class, Level.INFO, logged)) {
+            // a heartbeat every 6 s: tried at 0 s, failed; 6 s (>= 0 + 5), failed; 18 s (>= 6 + 10), failed;
+            // 42 s (>= 18 + 20), delivered
+            List<Integer> triedAt = List.of(0, 6, 18, 42);
+            for (int at = 0; at <= 42; at += 6) {
+                if (at > 0) {
+                    clock.advance(6_000);
+                }
+                second.sweep();
+                int now = at;
+                int tried = (int) triedAt.stream().filter(t -> t <= now).count();
+                await().until(() -> second.deliveriesTried.get() >= tried && orphanWorkIdle(second));
+                assertEquals(tried, second.deliveriesTried.get(), "deliveries tried by " + at + " s");
+                if (at < 42) {
+                    assertEquals(0, second.resumed.size(), "delivered at " + at + " s");
+                }
             }
-            second.sweep();
-            int tried = heartbeat;
-            await().until(() -> second.deliveriesTried.get() == tried && orphanWorkIdle(second));
-            assertEquals(heartbeat < 3 ? 0 : 1, second.resumed.size());
+            await().until(() -> second.resumed.size() == 1);
         }
         assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
         await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == 1);
         assertEquals(1, deletes().size(), "unsubscribed once, not with each delivery tried again");
+        assertEquals(1, logged.stream().filter(line -> line.startsWith("WARN") && line.contains("resumeUri failed")).count(),
+                String.join("\n", logged));
+        assertEquals(1, logged.stream().filter(line -> line.startsWith("INFO") && line.contains("takes orphaned waits again"))
+                .count(), String.join("\n", logged));
+    }
+
+    /**
+     * A batch's worth of finished orphans whose delivery fails every time (a poisoned outcome the resumeUri route
+     * cannot take) does not keep another orphan of the same action from being delivered: once their delivery is put
+     * off, the heartbeat's read of the work finds it. They come first in the store's index (earlier deadlines), so a
+     * read of the work, 200 at a time, found only them at every heartbeat.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void orphansWhoseDeliveryKeepsFailingDoNotKeepAnotherFromBeingDelivered(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp app = app(true);
+        app.failWaits = id -> id.startsWith("poisoned-");
+        String incarnation = app.component().getWaitRegistry().incarnation();
+        JdbcWaitStore waits = new JdbcWaitStore(database);
+        waits.start();
+        try {
+            long now = clock.millis();
+            for (int i = 0; i < 200; i++) {
+                waits.insert(new StoredWait("poisoned-" + i, DurableApp.ACTION, incarnation, true, "TIMED_OUT", true,
+                        now - 2_000, now - 1_000, now - 1_000, null, null, null, false));
+            }
+            waits.insert(new StoredWait("healthy", DurableApp.ACTION, incarnation, true, "TIMED_OUT", true, now - 2_000,
+                    now, now, null, null, null, false));
+        } finally {
+            waits.stop();
+        }
+
+        // a heartbeat every 6 s: the poisoned ones are tried at 0 s and 6 s (put off 5 s), then put off 10 s
+        int[] poisonedTried = {200, 400, 400};
+        for (int heartbeat = 0; heartbeat < poisonedTried.length; heartbeat++) {
+            if (heartbeat > 0) {
+                clock.advance(6_000);
+            }
+            app.sweep();
+            int tried = poisonedTried[heartbeat];
+            await().until(() -> app.deliveriesTried.get() >= tried && orphanWorkIdle(app));
+        }
+        await().until(() -> app.resumed.size() == 1);
+        assertEquals("healthy", app.resumed.get(0).waitId());
+        assertEquals(401, app.deliveriesTried.get());
+        // their last failure was at the heartbeat before (6 s ago), their second in a row
+        assertEquals(200, rows("id LIKE 'poisoned-%' AND delivered = FALSE AND deliver_after = "
+                               + (clock.millis() - 6_000 + 10_000)));
     }
 
     /**
@@ -774,7 +836,7 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("subscribed = TRUE") == waits);
 
         List<String> warnings = new CopyOnWriteArrayList<>();
-        try (AutoCloseable capture = captureWarnings(warnings)) {
+        try (AutoCloseable capture = captureLog(WaitRegistry.class, Level.WARN, warnings)) {
             switchable.down = true;
             clock.advance(11_000);
             // sweep after sweep, each trying again every wait whose last try has failed
@@ -799,22 +861,23 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> deletes().size() == waits);
     }
 
-    /** Collects what the wait registry logs at WARN, until closed. */
-    private static AutoCloseable captureWarnings(List<String> messages) {
+    /** Collects what a class logs at a level and above ("LEVEL message"), until closed. */
+    private static AutoCloseable captureLog(Class<?> source, Level level, List<String> messages) {
         LoggerContext logging = (LoggerContext) LogManager.getContext(false);
-        AbstractAppender appender = new AbstractAppender("wait-registry-warnings", null, null, true, Property.EMPTY_ARRAY) {
+        AbstractAppender appender = new AbstractAppender("captured-" + source.getSimpleName(), null, null, true,
+                Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                messages.add(event.getMessage().getFormattedMessage());
+                messages.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
             }
         };
         appender.start();
-        LoggerConfig logger = new LoggerConfig(WaitRegistry.class.getName(), Level.WARN, true);
-        logger.addAppender(appender, Level.WARN, null);
-        logging.getConfiguration().addLogger(WaitRegistry.class.getName(), logger);
+        LoggerConfig logger = new LoggerConfig(source.getName(), level, true);
+        logger.addAppender(appender, level, null);
+        logging.getConfiguration().addLogger(source.getName(), logger);
         logging.updateLoggers();
         return () -> {
-            logging.getConfiguration().removeLogger(WaitRegistry.class.getName());
+            logging.getConfiguration().removeLogger(source.getName());
             logging.updateLoggers();
             appender.stop();
         };
@@ -843,6 +906,49 @@ class LogicWebhookWaitStoreTest {
         DurableApp app = app(true);
         app.startWait("order-1");
         await().until(() -> rows("subscribed = TRUE") == 1);
+    }
+
+    /** A table created before the column of a delivery put off was added gets it at the next start. */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aTableCreatedWithoutTheColumnOfADeliveryPutOffGetsIt(TestDatabases store) throws Exception {
+        setUp(store);
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            for (String ddl : JdbcWaitStore.SCHEMA) {
+                statement.execute(ddl.replace("deliver_after BIGINT,", ""));
+            }
+        }
+        assertThrows(SQLException.class, () -> rows("deliver_after IS NULL"));
+        oneWaitHandedOver(true, "");
+        assertEquals(1, rows("deliver_after IS NULL"));
+        timedOutOrphanDeliveredByTheNextStart();
+    }
+
+    /**
+     * The delivery of an orphan was put off after its route failed twice; the next start (a redeploy that fixed the
+     * route, say) adopts it and delivers it at once, without waiting for the delay.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aDeliveryPutOffIsMadeAtOnceByTheNextStart(TestDatabases store) throws Exception {
+        setUp(store);
+        oneWaitHandedOver(true, "");
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        second.failDeliveries.set(2);
+        second.sweep();
+        await().until(() -> second.deliveriesTried.get() == 1 && orphanWorkIdle(second));
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> second.deliveriesTried.get() == 2 && orphanWorkIdle(second));
+        await().until(() -> rows("deliver_after = " + (clock.millis() + 10_000)) == 1);
+        second.close();
+
+        DurableApp third = app(true);
+        third.sweep();
+        await().until(() -> third.resumed.size() == 1);
+        assertInstanceOf(ExchangeTimedOutException.class, third.resumed.get(0).exception());
+        await().until(() -> rows("state = 'TIMED_OUT' AND delivered = TRUE") == 1);
     }
 
     @ParameterizedTest

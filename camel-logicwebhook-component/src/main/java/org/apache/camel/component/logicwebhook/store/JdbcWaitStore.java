@@ -51,6 +51,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 hard_deadline BIGINT NOT NULL,
                 finished_at BIGINT,
                 delivered BOOLEAN NOT NULL,
+                deliver_after BIGINT,
                 unsubscribe VARCHAR(1000000),
                 snapshot VARCHAR(1000000),
                 result VARCHAR(1000000))""",
@@ -71,6 +72,12 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 epoch BIGINT NOT NULL,
                 owner VARCHAR(64),
                 unsubscribe VARCHAR(1000000))""");
+
+    /**
+     * What a table created by an earlier version lacks, run when it is missing (not at every start: an ALTER TABLE
+     * locks the table, and needs its owner on PostgreSQL).
+     */
+    public static final String UPGRADE = "ALTER TABLE logicwebhook_wait ADD COLUMN IF NOT EXISTS deliver_after BIGINT";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -182,6 +189,13 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                     }
                     Thread.sleep(50L * attempt);
                 }
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT deliver_after FROM logicwebhook_wait WHERE 1 = 0").close();
+        } catch (SQLException missing) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(UPGRADE);
             }
         }
     }
@@ -457,8 +471,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                                                                + " state = ?, finished_at = ? WHERE id = ?"
                                                                + " AND state = 'PENDING' AND deadline <= ? AND " + ADOPTABLE,
                     3, finished, incarnation, state, now, now, incarnation, staleBefore));
-            collect(adopted, others, executeEach(connection, "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE"
-                                                             + " WHERE id = ? AND " + ADOPTABLE,
+            collect(adopted, others, executeEach(connection, "UPDATE logicwebhook_wait SET owner = ?, adopted = TRUE,"
+                                                             + " deliver_after = NULL WHERE id = ? AND " + ADOPTABLE,
                     1, others, incarnation, incarnation, staleBefore));
             return adopted;
         });
@@ -482,9 +496,14 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     public List<StoredWait> orphanWork(String incarnation, long now, int max) {
         // in no order: a sort would read every orphan for each batch of a backlog
         return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = FALSE AND owner = ?"
-                     + " AND adopted = TRUE AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING')"
-                     + " LIMIT " + Math.max(1, max),
-                incarnation, now);
+                     + " AND adopted = TRUE AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING'"
+                     + " AND (deliver_after IS NULL OR deliver_after <= ?)) LIMIT " + Math.max(1, max),
+                incarnation, now, now);
+    }
+
+    @Override
+    public void deliverLater(String id, long at) {
+        update("UPDATE logicwebhook_wait SET deliver_after = ? WHERE id = ? AND delivered = FALSE", at, id);
     }
 
     @Override

@@ -77,6 +77,15 @@ public interface WaitStore extends Service {
     /** The outcome of a finished orphan reached its {@code resumeUri} (or needs to reach nothing). */
     void delivered(String id);
 
+    /**
+     * The delivery of a finished orphan failed (its {@code resumeUri} route threw): {@link #orphanWork} does not read it
+     * again before {@code at}, so that orphans that fail again and again neither fill its reads nor are tried at every
+     * heartbeat. Its adoption by another incarnation (or the next start) makes it work again at once. A store that
+     * ignores it has such orphans tried at every heartbeat.
+     */
+    default void deliverLater(String id, long at) {
+    }
+
     /** {@link #delivered} for several waits; a store may write them together. */
     default void deliveredAll(Collection<String> ids) {
         ids.forEach(this::delivered);
@@ -137,7 +146,8 @@ public interface WaitStore extends Service {
 
     /**
      * The adopted waits that need work: pending ones past their deadline, and finished ones whose outcome has not been
-     * delivered yet; at most {@code max}.
+     * delivered yet (unless their delivery was put off to later than {@code now}: {@link #deliverLater}); at most
+     * {@code max}.
      */
     List<StoredWait> orphanWork(String incarnation, long now, int max);
 

@@ -37,6 +37,8 @@ public final class Orphans {
      * the pending ones are counted at every heartbeat, through an index.
      */
     private static final long FULL_COUNT_INTERVAL = 600_000;
+    /** The longest an orphan whose delivery keeps failing waits before it is tried again. */
+    private static final long MAX_DELIVERY_DELAY = 300_000;
 
     private final WaitRegistry registry;
     private final WaitStore store;
@@ -72,6 +74,12 @@ public final class Orphans {
      * does not unsubscribe again (the next incarnation does, so a crash between the two still leaks nothing).
      */
     private final Set<String> unsubscribedHere = ConcurrentHashMap.newKeySet();
+    /**
+     * How many times in a row the delivery of an orphan failed in this run: it is put off twice as long each time.
+     */
+    private final Map<String, Integer> failedDeliveries = new ConcurrentHashMap<>();
+    /** Endpoints whose resumeUri failed and has not taken an orphan since: their failures are logged at DEBUG. */
+    private final Set<String> failingResumes = ConcurrentHashMap.newKeySet();
     /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
 
@@ -93,6 +101,7 @@ public final class Orphans {
 
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
     void stop() {
+        failedDeliveries.clear();
         try {
             flushDelivered();
         } catch (RuntimeException e) {
@@ -410,8 +419,8 @@ public final class Orphans {
     /**
      * Unsubscribes a finished orphan (one that timed out always, as its claim comes first; one that a callback finished
      * when its endpoint unsubscribes on callback), then delivers its outcome to the resumeUri and marks it delivered. A
-     * delivery that fails is made again by this incarnation (without unsubscribing again), one that a crash cut short by
-     * the next incarnation (unsubscribing again): at least once.
+     * delivery that fails is made again by this incarnation (without unsubscribing again) after a delay that doubles
+     * with each failure, one that a crash cut short by the next incarnation (unsubscribing again): at least once.
      *
      * @param wait    as read under the working guard (or as its batch's claim left it)
      * @param inBatch its delivered mark is written with its batch's
@@ -421,6 +430,9 @@ public final class Orphans {
         // one still pending is not past its deadline (a heartbeat moved it), or no action of its name ran for its batch
         if (owner == null || wait == null || wait.isPending() || wait.delivered() || unmarked.contains(wait.id())
             || !registry.incarnation().equals(wait.owner())) {
+            if (wait != null && !wait.isPending()) {
+                failedDeliveries.remove(wait.id());
+            }
             return;
         }
         String id = wait.id();
@@ -487,9 +499,12 @@ public final class Orphans {
             try {
                 owner.resumeOrphan(wait);
             } catch (Exception e) {
-                LOG.warn("logicwebhook:{}: the resumeUri failed for an orphaned wait (wait id header {}); it is delivered"
-                         + " again at the next heartbeat: {}", owner.name(), shortId(wait.id()), e.getMessage());
+                deliveryFailed(owner, wait.id(), e);
                 return false;
+            }
+            failedDeliveries.remove(wait.id());
+            if (failingResumes.remove(owner.name())) {
+                LOG.info("logicwebhook:{}: the resumeUri takes orphaned waits again", owner.name());
             }
         }
         if (inBatch) {
@@ -498,6 +513,38 @@ public final class Orphans {
             store.delivered(wait.id());
         }
         return true;
+    }
+
+    /**
+     * Puts off the next delivery of an orphan whose resumeUri failed: after a heartbeat interval, then twice as long
+     * with each failure in a row, up to {@link #MAX_DELIVERY_DELAY}. Written to the store, so that orphans that keep
+     * failing are not read as work meanwhile (they would fill the heartbeat's reads and keep others waiting). The first
+     * failure of an endpoint's resumeUri is logged at WARN, the next ones at DEBUG until one of its deliveries goes
+     * through.
+     */
+    private void deliveryFailed(WaitOwner owner, String id, Exception failure) {
+        int failures = failedDeliveries.merge(id, 1, Integer::sum);
+        long delay = recovery.heartbeatInterval();
+        for (int i = 1; i < failures && delay < MAX_DELIVERY_DELAY; i++) {
+            delay *= 2;
+        }
+        delay = Math.min(delay, MAX_DELIVERY_DELAY);
+        if (failingResumes.add(owner.name())) {
+            LOG.warn("logicwebhook:{}: the resumeUri failed for an orphaned wait (wait id header {}). An orphan whose"
+                     + " delivery fails is delivered again after {} ms, then twice as long after each failure (up to {}"
+                     + " ms); the failures of this resumeUri are logged at DEBUG until it takes an orphan: {}",
+                    owner.name(), shortId(id), delay, MAX_DELIVERY_DELAY, failure.getMessage());
+        } else {
+            LOG.debug("logicwebhook:{}: the resumeUri failed for an orphaned wait (wait id header {}), {} time(s) in a"
+                      + " row; delivered again in {} ms: {}", owner.name(), shortId(id), failures, delay,
+                    failure.getMessage());
+        }
+        try {
+            store.deliverLater(id, registry.now() + delay);
+        } catch (RuntimeException e) {
+            LOG.debug("The wait store could not put off an orphan's delivery; it is tried at the next heartbeat: {}",
+                    e.getMessage());
+        }
     }
 
     /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
