@@ -1,5 +1,8 @@
 package org.apache.camel.component.logicwebhook;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -286,6 +289,61 @@ class LogicWebhookWaitStoreTest {
             assertEquals(List.of("b", "c"), waits.adoptable("me", now, 10).stream().map(StoredWait::id).sorted().toList());
         } finally {
             waits.stop();
+        }
+    }
+
+    /**
+     * A pool that hands out connections with auto-commit off (Spring Boot's
+     * {@code spring.datasource.hikari.auto-commit=false}), and rolls back what was left uncommitted when one goes back,
+     * as pools do: no write of the store is lost (the heartbeats, the adoption of an orphan for its callback, its
+     * delivered mark), and the orphan is delivered once.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aPoolWhoseConnectionsDoNotAutoCommitLosesNoWrite(TestDatabases store) throws Exception {
+        setUp(store);
+        DataSource real = database;
+        database = withoutAutoCommit(real);
+        try {
+            String callback = oneWaitHandedOver(true, "");
+            DurableApp second = app(true);
+            assertEquals(200, service.post(callback, "approved").statusCode());
+            await().until(() -> second.resumed.size() == 1);
+            assertEquals(2, nodes(), "the heartbeats of both starts");
+            await().until(() -> rows("state = 'COMPLETED' AND delivered = TRUE") == 1);
+            clock.advance(6_000);
+            second.sweep();
+            await().until(() -> orphanWorkIdle(second));
+            assertEquals(1, second.resumed.size(), "delivered once");
+        } finally {
+            apps.forEach(DurableApp::close);
+            database = real;
+        }
+    }
+
+    /** Connections with auto-commit off, rolled back when closed unless committed, as a pool does. */
+    private static DataSource withoutAutoCommit(DataSource database) {
+        ClassLoader loader = LogicWebhookWaitStoreTest.class.getClassLoader();
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] { DataSource.class }, (proxy, method, args) -> {
+            Object made = invoke(method, database, args);
+            if (!(made instanceof Connection connection)) {
+                return made;
+            }
+            connection.setAutoCommit(false);
+            return Proxy.newProxyInstance(loader, new Class<?>[] { Connection.class }, (p, m, a) -> {
+                if (m.getName().equals("close") && !connection.isClosed() && !connection.getAutoCommit()) {
+                    connection.rollback();
+                }
+                return invoke(m, connection, a);
+            });
+        });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 

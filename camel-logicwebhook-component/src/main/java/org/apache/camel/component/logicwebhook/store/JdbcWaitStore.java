@@ -163,7 +163,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     protected void doStart() throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connection()) {
             exclusive = isExclusive(connection.getMetaData().getURL());
             postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
             if (createSchema) {
@@ -528,7 +528,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     @Override
     public Map<String, Long> countByState() {
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = connection();
              Statement statement = connection.createStatement();
              // every row (delivered is never NULL), named so that H2 counts through the index, which holds the state,
              // rather than read every row: 0.5 s instead of 1.0 s at 1,000,000 rows (PostgreSQL scans the table anyway)
@@ -546,7 +546,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     /** Through the index of the undelivered waits (a pending wait is never delivered): not every row. */
     @Override
     public long countPending() {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = connection();
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(
                      "SELECT COUNT(*) FROM logicwebhook_wait WHERE delivered = FALSE AND state = 'PENDING'")) {
@@ -568,8 +568,25 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
+    /**
+     * A connection of the pool in auto-commit mode: a pool may hand them out with it off (Spring Boot's
+     * {@code spring.datasource.hikari.auto-commit=false}, say), and a write on one would be rolled back when it goes back.
+     */
+    private Connection connection() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            return connection;
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
     private int update(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = connection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             return statement.executeUpdate();
@@ -580,7 +597,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     /** The rows of a query, as arrays of their columns' values. */
     private List<Object[]> rows(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = connection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             List<Object[]> rows = new ArrayList<>();
@@ -601,7 +618,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     private List<StoredWait> query(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = connection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             List<StoredWait> waits = new ArrayList<>();
