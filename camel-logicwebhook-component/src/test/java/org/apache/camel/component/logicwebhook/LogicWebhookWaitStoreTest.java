@@ -966,6 +966,68 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("subscribed = TRUE") == 1);
     }
 
+    /**
+     * The one worker of the pool is held by a route (the resumeUri route of an orphan, here): the heartbeat is written
+     * all the same, on its own thread, so that other nodes do not take this one for gone.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aWorkerPoolHeldByRoutesDoesNotKeepTheHeartbeatFromBeingWritten(TestDatabases store) throws Exception {
+        setUp(store);
+        String callback = oneWaitHandedOver(true, "");
+        DurableApp second = app(true, "", component -> component.setWorkerPoolSize(1));
+        CountDownLatch held = new CountDownLatch(1);
+        second.deliveriesHeld = held;
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        // the only worker is in the resumeUri route now, and stays there
+        await().until(() -> rows("state = 'COMPLETED'") == 1 && orphanWorkIdle(second));
+
+        clock.advance(6_000);
+        second.sweep();
+        long heartbeat = clock.millis();
+        await().until(() -> heartbeatDone(second, heartbeat));
+
+        held.countDown();
+        await().until(() -> second.resumed.size() == 1);
+    }
+
+    /**
+     * The database was down for longer than the node timeout: no node could write its heartbeat. The first node to
+     * see it back does not take the others for gone (it would adopt their live waits): it gives them a node timeout to
+     * write theirs, and adopts the waits of one that stays silent after that.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = "POSTGRES")
+    void afterAnOutageOfTheDatabaseTheOtherNodesHaveANodeTimeoutToSayTheyAreAlive(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        first.startWait("order-1");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        DurableApp second = new DurableApp(AvailablePortFinder.getNextAvailable(), service, switchable, clock, true, "",
+                component -> {
+                });
+        apps.add(second);
+        second.start();
+        second.sweep();
+        await().until(() -> orphanWorkIdle(second));
+
+        switchable.down = true;
+        clock.advance(40_000);
+        second.sweep();
+        await().until(() -> switchable.refused.get() > 0 && orphanWorkIdle(second));
+        switchable.down = false;
+        second.sweep();
+        long back = clock.millis();
+        await().until(() -> heartbeatDone(second, back));
+        assertEquals(0, rows("adopted = TRUE"), "the first node's wait is left to it");
+
+        // the first node stays silent for a node timeout after the database came back
+        clock.advance(31_000);
+        second.sweep();
+        await().until(() -> rows("adopted = TRUE") == 1);
+    }
+
     /** A table created before the column of a delivery put off was added gets it at the next start. */
     @ParameterizedTest
     @EnumSource(TestDatabases.class)

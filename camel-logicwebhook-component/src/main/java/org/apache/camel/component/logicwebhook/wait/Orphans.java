@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * user. This incarnation says it is alive, adopts them, times them out (then unsubscribes them), and delivers the
  * outcome of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut
  * short, is made again). A callback for an orphan is claimed through it as well.
+ * <p>
+ * The heartbeat (and the adoptions and reads of orphans it makes) runs on a thread of its own, so that a worker pool
+ * that the application's routes keep busy (a route resumed by a callback runs on it) cannot keep this node from saying
+ * it is alive: other nodes would take its waits over. The orphans it takes on are settled on the worker pool, which
+ * also takes on the next batches of a backlog.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -54,7 +62,14 @@ public final class Orphans {
     private final Set<String> settleAgain = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
+    /** The heartbeat's thread; its work and a backlog's next batch run one at a time (guarded by {@link #ticking}). */
+    private volatile ExecutorService heartbeats;
     private volatile long nextHeartbeat;
+    /**
+     * Until then, owners that did not stop are not taken for gone because of their heartbeat: the store came back
+     * after an outage, during which no node could write its heartbeat, and the others have not written theirs yet.
+     */
+    private volatile long heartbeatsTrustedFrom;
     private volatile long nextPurge;
     private volatile long nextFullCount;
     private volatile Map<String, Long> lastCount = Map.of();
@@ -97,6 +112,41 @@ public final class Orphans {
         count(now);
         // the first tick once the routes run adopts what a previous incarnation left
         nextHeartbeat = now;
+        heartbeats = registry.context().getExecutorServiceManager().newSingleThreadExecutor(registry,
+                "LogicWebhookHeartbeat");
+    }
+
+    /** No tick from now on; the one under way ends first (its orphans are settled on the worker pool). */
+    void stopHeartbeats() {
+        ExecutorService executor = heartbeats;
+        if (executor != null) {
+            registry.context().getExecutorServiceManager().shutdownGraceful(executor, 10_000);
+            heartbeats = null;
+        }
+    }
+
+    /**
+     * Runs work with {@link #ticking} held, which it lets go once it ends. A batch that was settled meanwhile found the
+     * guard held: the backlog goes on from here then.
+     */
+    private void whileTicking(Executor executor, Runnable work) {
+        try {
+            if (executor == null) {
+                throw new RejectedExecutionException("stopped");
+            }
+            executor.execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    ticking.set(false);
+                }
+                if (backlog && unsettled.get() < BATCH) {
+                    continueBacklog();
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            ticking.set(false);
+        }
     }
 
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
@@ -134,7 +184,7 @@ public final class Orphans {
     void tick(long now) {
         // orphans are resumed by running actions: none runs before the context has started
         if (registry.context().isStarted() && !stopping() && ticking.compareAndSet(false, true)) {
-            registry.execute(() -> {
+            whileTicking(heartbeats, () -> {
                 try {
                     work(now);
                 } catch (RuntimeException e) {
@@ -145,8 +195,6 @@ public final class Orphans {
                                 e.getMessage());
                     }
                     statistics.failed(e.getMessage(), now);
-                } finally {
-                    ticking.set(false);
                 }
             });
         }
@@ -167,7 +215,10 @@ public final class Orphans {
         store.heartbeat(registry.incarnation(), now);
         nextHeartbeat = now + recovery.heartbeatInterval();
         if (!statistics.isUp()) {
-            LOG.info("The logicwebhook wait store answers again");
+            // the other nodes could not write their heartbeats either: they are given a node timeout to do so
+            heartbeatsTrustedFrom = now + recovery.nodeTimeout();
+            LOG.info("The logicwebhook wait store answers again; waits of nodes not heard of are adopted from {} s on,"
+                     + " once every node has had the time to say it is alive", recovery.nodeTimeout() / 1000);
         }
         count(now);
         // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
@@ -341,10 +392,13 @@ public final class Orphans {
         }
     }
 
-    /** Takes on the next batch of a backlog on the worker pool, unless one is being taken on already. */
+    /**
+     * Takes on the next batch of a backlog on the worker pool (behind the last batch's settles), unless one is being
+     * taken on already.
+     */
     private void continueBacklog() {
         if (backlog && !stopping() && ticking.compareAndSet(false, true)) {
-            registry.execute(() -> {
+            whileTicking(registry::execute, () -> {
                 try {
                     if (backlog && unsettled.get() < BATCH) {
                         takeOnOrphans(registry.now(), false);
@@ -354,12 +408,6 @@ public final class Orphans {
                     backlog = false;
                     LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
                             e.getMessage());
-                } finally {
-                    ticking.set(false);
-                }
-                // a batch settled while this one was taken on found the guard held: it is not missed
-                if (backlog && unsettled.get() < BATCH) {
-                    continueBacklog();
                 }
             });
         }
@@ -552,8 +600,13 @@ public final class Orphans {
         return registry.context().isStopping() || !registry.isRunAllowed();
     }
 
+    /** Owners whose last heartbeat is before this are taken for gone. */
     private long staleBefore(long now) {
-        return store.isExclusive() ? Long.MAX_VALUE : now - recovery.nodeTimeout();
+        if (store.isExclusive()) {
+            return Long.MAX_VALUE;
+        }
+        // after an outage of the store: only owners that stopped, and waits handed over, until then
+        return now < heartbeatsTrustedFrom ? Long.MIN_VALUE : now - recovery.nodeTimeout();
     }
 
     private static String shortId(String id) {

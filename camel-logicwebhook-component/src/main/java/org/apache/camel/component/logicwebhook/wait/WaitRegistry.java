@@ -535,6 +535,9 @@ public final class WaitRegistry extends ServiceSupport {
             listener = null;
         }
         context.getExecutorServiceManager().shutdown(sweeper);
+        if (orphans != null) {
+            orphans.stopHeartbeats();
+        }
         abandonScheduled();
         context.getExecutorServiceManager().shutdownGraceful(workers, 10_000);
         if (orphans != null) {
