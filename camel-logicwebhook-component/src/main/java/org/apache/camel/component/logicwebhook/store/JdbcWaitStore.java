@@ -3,6 +3,7 @@ package org.apache.camel.component.logicwebhook.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -52,9 +53,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 finished_at BIGINT,
                 delivered BOOLEAN NOT NULL,
                 deliver_after BIGINT,
-                unsubscribe VARCHAR(1000000),
-                snapshot VARCHAR(1000000),
-                result VARCHAR(1000000))""",
+                unsubscribe TEXT,
+                snapshot TEXT,
+                result TEXT)""",
             // the one index besides the key, as each index costs every write of a wait: what is still to deliver (every
             // pending wait, and finished ones not delivered yet) by owner, then by state and deadline; every query but the
             // hourly purge of finished waits reads it, and the heartbeat's never reach the finished waits kept for their
@@ -71,13 +72,23 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 name VARCHAR(255) NOT NULL PRIMARY KEY,
                 epoch BIGINT NOT NULL,
                 owner VARCHAR(64),
-                unsubscribe VARCHAR(1000000))""");
+                unsubscribe TEXT)""");
 
     /**
-     * What a table created by an earlier version lacks, run when it is missing (not at every start: an ALTER TABLE
-     * locks the table, and needs its owner on PostgreSQL).
+     * What tables created by an earlier version lack, run only when they do (not at every start: an ALTER TABLE locks
+     * the table, and needs its owner on PostgreSQL). The JSON columns were VARCHAR(1000000), too short for
+     * the result of a callback of more than about 740 KB (its body is base64) or a snapshot of more than 1,000,000
+     * characters.
      */
-    public static final String UPGRADE = "ALTER TABLE logicwebhook_wait ADD COLUMN IF NOT EXISTS deliver_after BIGINT";
+    public static final List<String> UPGRADE = List.of(
+            "ALTER TABLE logicwebhook_wait ADD COLUMN IF NOT EXISTS deliver_after BIGINT",
+            "ALTER TABLE logicwebhook_wait ALTER COLUMN unsubscribe SET DATA TYPE TEXT",
+            "ALTER TABLE logicwebhook_wait ALTER COLUMN snapshot SET DATA TYPE TEXT",
+            "ALTER TABLE logicwebhook_wait ALTER COLUMN result SET DATA TYPE TEXT",
+            "ALTER TABLE logicwebhook_trigger ALTER COLUMN unsubscribe SET DATA TYPE TEXT");
+
+    /** The precision JDBC reports for a column created VARCHAR(1000000) (TEXT: 1,000,000,000 on H2, more on PostgreSQL). */
+    private static final int OLD_JSON_COLUMN = 1_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -191,12 +202,28 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 }
             }
         }
-        try (Statement statement = connection.createStatement()) {
-            statement.executeQuery("SELECT deliver_after FROM logicwebhook_wait WHERE 1 = 0").close();
-        } catch (SQLException missing) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(UPGRADE);
+        if (createdBefore(connection, "logicwebhook_wait") || createdBefore(connection, "logicwebhook_trigger")) {
+            for (String ddl : UPGRADE) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(ddl);
+                }
             }
+        }
+    }
+
+    /** Whether a table was created by an earlier version: without deliver_after, or with a VARCHAR(1000000) column. */
+    private static boolean createdBefore(Connection connection, String table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet none = statement.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
+            ResultSetMetaData columns = none.getMetaData();
+            boolean deliverAfter = false;
+            for (int i = 1; i <= columns.getColumnCount(); i++) {
+                deliverAfter |= columns.getColumnName(i).equalsIgnoreCase("deliver_after");
+                if (columns.getPrecision(i) == OLD_JSON_COLUMN) {
+                    return true;
+                }
+            }
+            return !deliverAfter && table.equals("logicwebhook_wait");
         }
     }
 
