@@ -101,8 +101,8 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
-        return store.adoptable(incarnation, staleBefore, max);
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints, int max) {
+        return store.adoptable(incarnation, staleBefore, endpoints, max);
     }
 
     /** An adoption that finishes orphans is held like a {@link #finish} to the same state. */
@@ -126,13 +126,18 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> orphanWork(String incarnation, long now, int max) {
-        return store.orphanWork(incarnation, now, max);
+    public Set<String> orphanedEndpoints(String incarnation, long staleBefore) {
+        return store.orphanedEndpoints(incarnation, staleBefore);
     }
 
     @Override
-    public List<StoredWait> expiredOrphans(String incarnation, long now, int max) {
-        return store.expiredOrphans(incarnation, now, max);
+    public List<StoredWait> orphanWork(String incarnation, Collection<String> endpoints, long now, int max) {
+        return store.orphanWork(incarnation, endpoints, now, max);
+    }
+
+    @Override
+    public List<StoredWait> expiredOrphans(String incarnation, Collection<String> endpoints, long now, int max) {
+        return store.expiredOrphans(incarnation, endpoints, now, max);
     }
 
     @Override

@@ -270,7 +270,7 @@ class LogicWebhookWaitStoreTest {
                 waits.insert(new StoredWait(id, "hold", "gone", false, WaitStore.PENDING, true, now - 20_000, deadline,
                         now + 86_400_000, null, null, null, false));
             }
-            assertEquals(5, waits.adoptable("me", now, 10).size());
+            assertEquals(5, waits.adoptable("me", now, Set.of("hold"), 10).size());
 
             waits.heartbeat("other", now);
             assertTrue(waits.adoptOne("other", now, "e"));
@@ -286,7 +286,7 @@ class LogicWebhookWaitStoreTest {
             assertEquals(1, rows("id = 'c' AND owner = 'gone' AND state = 'COMPLETED'"));
             assertEquals(1, rows("id = 'd' AND owner = 'me' AND adopted = TRUE AND state = 'PENDING'"));
             assertEquals(1, rows("id = 'e' AND owner = 'other'"));
-            assertEquals(List.of("b", "c"), waits.adoptable("me", now, 10).stream().map(StoredWait::id).sorted().toList());
+            assertEquals(List.of("b", "c"), waits.adoptable("me", now, Set.of("hold"), 10).stream().map(StoredWait::id).sorted().toList());
         } finally {
             waits.stop();
         }
@@ -484,6 +484,44 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * Orphans of an action that no route here runs (another application on the store, or an action renamed) are not
+     * adopted: they are left for a node that runs it, and named in the log. Adopted, they stayed this node's, unresolved,
+     * and 200 of them past their deadline filled its reads of orphans to time out, so that its own never timed out.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void orphansOfAnActionThatDoesNotRunHereAreLeftForOneThatDoes(TestDatabases store) throws Exception {
+        setUp(store);
+        oneWaitHandedOver(true, "");
+        JdbcWaitStore waits = new JdbcWaitStore(database);
+        waits.start();
+        try {
+            long now = clock.millis();
+            for (int i = 0; i < 250; i++) {
+                waits.insert(new StoredWait("other-" + i, "other", null, false, WaitStore.PENDING, true, now - 20_000,
+                        now - 1_000, now + 86_400_000, null, null, null, false));
+            }
+        } finally {
+            waits.stop();
+        }
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capture = captureLog(Orphans.class, Level.WARN, warnings)) {
+            DurableApp second = app(true);
+            // adopted before its deadline (the others' deadlines have passed)
+            second.sweep();
+            await().until(() -> orphanWorkIdle(second) && rows("adopted = TRUE AND endpoint = 'approval'") == 1
+                                && (rows("owner IS NULL") == 0 || rows("owner IS NULL") == 250));
+            clock.advance(11_000);
+            second.sweep();
+            await().until(() -> second.resumed.size() == 1);
+            assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+            assertEquals(250, rows("endpoint = 'other' AND owner IS NULL AND state = 'PENDING'"));
+            assertEquals(1, warnings.stream().filter(warning -> warning.contains("logicwebhook:other")).count(),
+                    String.join("\n", warnings));
+        }
+    }
+
+    /**
      * An orphan is claimed as timed out before it is unsubscribed (as a live wait is): a node that crashed between the
      * two leaves it timed out, neither unsubscribed nor delivered. The next one unsubscribes it, then delivers it.
      */
@@ -545,13 +583,14 @@ class LogicWebhookWaitStoreTest {
         AtomicBoolean down = new AtomicBoolean(true);
         JdbcWaitStore failing = new JdbcWaitStore(database) {
             @Override
-            public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+            public List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints,
+                    int max) {
                 // the first batch's read answers; the database is gone for the next ones
                 if (reads.incrementAndGet() > 1 && down.get()) {
                     failed.incrementAndGet();
                     throw new LogicWebhookStoreException("the wait store failed: Connection refused", null);
                 }
-                return super.adoptable(incarnation, staleBefore, max);
+                return super.adoptable(incarnation, staleBefore, endpoints, max);
             }
         };
         DurableApp second = app(true, "", component -> component.setWaitStore(failing));
@@ -585,8 +624,9 @@ class LogicWebhookWaitStoreTest {
         clock.advance(11_000);
         JdbcWaitStore finishedWorkOnly = new JdbcWaitStore(database) {
             @Override
-            public List<StoredWait> orphanWork(String incarnation, long now, int max) {
-                return super.orphanWork(incarnation, now, max).stream().filter(wait -> !wait.isPending()).toList();
+            public List<StoredWait> orphanWork(String incarnation, Collection<String> endpoints, long now,
+                    int max) {
+                return super.orphanWork(incarnation, endpoints, now, max).stream().filter(wait -> !wait.isPending()).toList();
             }
         };
         DurableApp second = app(true, "", component -> {
@@ -635,8 +675,9 @@ class LogicWebhookWaitStoreTest {
         }
 
         @Override
-        public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
-            List<StoredWait> found = super.adoptable(incarnation, staleBefore, max);
+        public List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints,
+                    int max) {
+            List<StoredWait> found = super.adoptable(incarnation, staleBefore, endpoints, max);
             super.adopt(incarnation, staleBefore, found.stream().map(StoredWait::id).toList(), Set.of(), "", 0);
             return List.of();
         }

@@ -263,9 +263,9 @@ final class StoreScenario {
                         db.store().countPending();
                         long t1 = System.nanoTime();
                         // what an adoption reads (it writes only what it finds: nothing here)
-                        db.store().adoptable(incarnation, now - 30_000, 200);
+                        db.store().adoptable(incarnation, now - 30_000, List.of("bench-wait"), 200);
                         long t2 = System.nanoTime();
-                        db.store().orphanWork(incarnation, now, 100);
+                        db.store().orphanWork(incarnation, List.of("bench-wait"), now, 100);
                         long t3 = System.nanoTime();
                         heartbeat.add((tc - t0) / 1e6);
                         count.add((tp - tc) / 1e6);

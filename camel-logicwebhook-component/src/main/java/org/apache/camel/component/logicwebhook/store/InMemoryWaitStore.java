@@ -75,7 +75,7 @@ public class InMemoryWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints, int max) {
         return List.of();
     }
 
@@ -91,7 +91,7 @@ public class InMemoryWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> orphanWork(String incarnation, long now, int max) {
+    public List<StoredWait> orphanWork(String incarnation, Collection<String> endpoints, long now, int max) {
         return List.of();
     }
 

@@ -10,6 +10,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -475,11 +476,36 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> adoptable(String incarnation, long staleBefore, int max) {
+    public List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints, int max) {
+        if (endpoints.isEmpty()) {
+            return List.of();
+        }
         // read, then each taken with its condition again (another node may adopt at once): an UPDATE of "id IN (a
         // subquery with a LIMIT)" took H2 150-500 ms for 200 rows
-        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE " + ADOPTABLE + " LIMIT " + Math.max(1, max),
-                incarnation, staleBefore);
+        return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE " + ADOPTABLE + " AND " + in(endpoints)
+                     + " LIMIT " + Math.max(1, max),
+                concat(List.of(incarnation, staleBefore), endpoints));
+    }
+
+    @Override
+    public Set<String> orphanedEndpoints(String incarnation, long staleBefore) {
+        Set<String> endpoints = new HashSet<>();
+        for (Object[] row : rows("SELECT DISTINCT endpoint FROM logicwebhook_wait WHERE " + ADOPTABLE, incarnation,
+                staleBefore)) {
+            endpoints.add((String) row[0]);
+        }
+        return endpoints;
+    }
+
+    /** "endpoint IN (?, …)", one parameter per endpoint. */
+    private static String in(Collection<String> endpoints) {
+        return "endpoint IN (" + String.join(", ", Collections.nCopies(endpoints.size(), "?")) + ")";
+    }
+
+    private static Object[] concat(List<Object> first, Collection<String> then) {
+        List<Object> all = new ArrayList<>(first);
+        all.addAll(then);
+        return all.toArray();
     }
 
     @Override
@@ -520,12 +546,16 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> orphanWork(String incarnation, long now, int max) {
+    public List<StoredWait> orphanWork(String incarnation, Collection<String> endpoints, long now, int max) {
+        if (endpoints.isEmpty()) {
+            return List.of();
+        }
         // in no order: a sort would read every orphan for each batch of a backlog
         return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = FALSE AND owner = ?"
                      + " AND adopted = TRUE AND (state = 'PENDING' AND deadline <= ? OR state <> 'PENDING'"
-                     + " AND (deliver_after IS NULL OR deliver_after <= ?)) LIMIT " + Math.max(1, max),
-                incarnation, now, now);
+                     + " AND (deliver_after IS NULL OR deliver_after <= ?)) AND " + in(endpoints)
+                     + " LIMIT " + Math.max(1, max),
+                concat(List.of(incarnation, now, now), endpoints));
     }
 
     @Override
@@ -534,10 +564,14 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public List<StoredWait> expiredOrphans(String incarnation, long now, int max) {
+    public List<StoredWait> expiredOrphans(String incarnation, Collection<String> endpoints, long now, int max) {
+        if (endpoints.isEmpty()) {
+            return List.of();
+        }
         return query("SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE owner = ? AND state = 'PENDING'"
-                     + " AND delivered = FALSE AND adopted = TRUE AND deadline <= ? LIMIT " + Math.max(1, max),
-                incarnation, now);
+                     + " AND delivered = FALSE AND adopted = TRUE AND deadline <= ? AND " + in(endpoints)
+                     + " LIMIT " + Math.max(1, max),
+                concat(List.of(incarnation, now), endpoints));
     }
 
     @Override

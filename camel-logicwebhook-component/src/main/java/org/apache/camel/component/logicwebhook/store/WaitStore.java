@@ -121,10 +121,19 @@ public interface WaitStore extends Service {
 
     /**
      * Orphans this incarnation may adopt: waits that were handed over, or whose owner stopped or has not been heard of
-     * since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered. At most {@code max} of
-     * them: a backlog is adopted batch by batch, as it is taken on.
+     * since {@code staleBefore}; pending ones, and finished ones whose outcome was not delivered. Only those of the
+     * given endpoints (the actions that run here: another node, or another application on the same store, resumes the
+     * others). At most {@code max} of them: a backlog is adopted batch by batch, as it is taken on.
      */
-    List<StoredWait> adoptable(String incarnation, long staleBefore, int max);
+    List<StoredWait> adoptable(String incarnation, long staleBefore, Collection<String> endpoints, int max);
+
+    /**
+     * The endpoints of the orphans this incarnation could adopt ({@link #adoptable} for any endpoint), so that those
+     * that no action here runs are named in the log. Read now and then: it may read every wait not yet delivered.
+     */
+    default Set<String> orphanedEndpoints(String incarnation, long staleBefore) {
+        return Set.of();
+    }
 
     /**
      * Makes this incarnation the owner of these orphans (as {@link #adoptable} read them), each only if it still is one
@@ -145,15 +154,16 @@ public interface WaitStore extends Service {
     boolean adoptOne(String incarnation, long staleBefore, String id);
 
     /**
-     * The adopted waits that need work: pending ones past their deadline, and finished ones whose outcome has not been
-     * delivered yet (unless their delivery was put off to later than {@code now}: {@link #deliverLater}); at most
-     * {@code max}.
+     * The adopted waits of these endpoints that need work: pending ones past their deadline, and finished ones whose
+     * outcome has not been delivered yet (unless their delivery was put off to later than {@code now}:
+     * {@link #deliverLater}); at most {@code max}. Orphans of an endpoint no longer run here are left out, so that they
+     * do not fill the reads.
      */
-    List<StoredWait> orphanWork(String incarnation, long now, int max);
+    List<StoredWait> orphanWork(String incarnation, Collection<String> endpoints, long now, int max);
 
     /** Of the {@link #orphanWork}, only the pending ones past their deadline; at most {@code max}. */
-    default List<StoredWait> expiredOrphans(String incarnation, long now, int max) {
-        return orphanWork(incarnation, now, max).stream().filter(StoredWait::isPending).toList();
+    default List<StoredWait> expiredOrphans(String incarnation, Collection<String> endpoints, long now, int max) {
+        return orphanWork(incarnation, endpoints, now, max).stream().filter(StoredWait::isPending).toList();
     }
 
     /**

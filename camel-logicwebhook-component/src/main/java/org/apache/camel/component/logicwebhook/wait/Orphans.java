@@ -72,6 +72,8 @@ public final class Orphans {
     private volatile long heartbeatsTrustedFrom;
     private volatile long nextPurge;
     private volatile long nextFullCount;
+    /** When the endpoints of the orphans that could be adopted are next read, to name those no action here runs. */
+    private volatile long nextOrphanedCheck;
     private volatile Map<String, Long> lastCount = Map.of();
     /**
      * The last batch was full and made progress (it adopted or claimed orphans): the next one is taken on as soon as
@@ -225,6 +227,10 @@ public final class Orphans {
         for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
             registry.resumeFinishedElsewhere(wait.id());
         }
+        if (now >= nextOrphanedCheck) {
+            nextOrphanedCheck = now + FULL_COUNT_INTERVAL;
+            store.orphanedEndpoints(registry.incarnation(), staleBefore(now)).forEach(this::ownerOrWarn);
+        }
         adopting = true;
         takeOnOrphans(now, true);
         if (now >= nextPurge) {
@@ -269,12 +275,13 @@ public final class Orphans {
             // so that the delivered ones are not read as work again
             flushDelivered();
         }
-        List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), now, BATCH));
+        Set<String> running = Set.copyOf(owners.keySet());
+        List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), running, now, BATCH));
         boolean full = work.size() == BATCH;
         if (all) {
             // read apart from those past their deadline: finished orphans that cannot be delivered yet (a resumeUri that
             // keeps failing, an action renamed) would fill a read of all the work and keep those from timing out
-            List<StoredWait> allWork = store.orphanWork(registry.incarnation(), now, BATCH);
+            List<StoredWait> allWork = store.orphanWork(registry.incarnation(), running, now, BATCH);
             full |= allWork.size() == BATCH;
             work.addAll(allWork);
         }
@@ -296,7 +303,7 @@ public final class Orphans {
             taken.forEach(wait -> release(wait.endpoint(), wait.id()));
             throw e;
         }
-        // orphans that cannot be settled yet (no running action of their name, a resumeUri that fails) are tried again
+        // orphans that cannot be settled yet (their action stopped meanwhile, a resumeUri that fails) are tried again
         // at the heartbeat, not batch after batch
         boolean more = (full || adopting) && (adopted > 0 || !claimed.isEmpty());
         // the heartbeat's read may be full of the backlog's own orphans being settled: it does not end a backlog (the
@@ -337,7 +344,8 @@ public final class Orphans {
      */
     private int adoptBatch(long now, List<StoredWait> taken, Map<String, StoredWait> claimed) {
         String incarnation = registry.incarnation();
-        List<StoredWait> found = store.adoptable(incarnation, staleBefore(now), BATCH);
+        // only those of the actions that run here: another node, or another application on the store, resumes the others
+        List<StoredWait> found = store.adoptable(incarnation, staleBefore(now), Set.copyOf(owners.keySet()), BATCH);
         List<StoredWait> guarded = new ArrayList<>();
         Set<String> expired = new HashSet<>();
         for (StoredWait wait : found) {
@@ -497,8 +505,8 @@ public final class Orphans {
     private WaitOwner ownerOrWarn(String endpoint) {
         WaitOwner owner = owners.get(endpoint);
         if (owner == null && missingOwners.add(endpoint)) {
-            LOG.warn("The wait store holds orphaned waits of logicwebhook:{}, but no running action of that name can"
-                     + " resume them; they wait until one starts", endpoint);
+            LOG.warn("The wait store holds orphaned waits of logicwebhook:{}, but no action of that name runs here to"
+                     + " resume them; they wait until one starts (here, or on another node on the store)", endpoint);
         }
         return owner;
     }
