@@ -227,12 +227,13 @@ public final class Orphans {
         for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
             registry.resumeFinishedElsewhere(wait.id());
         }
-        if (now >= nextOrphanedCheck) {
+        adopting = true;
+        takeOnOrphans(now, true);
+        // it reads every orphan: not while a backlog of them is being taken on
+        if (!backlog && now >= nextOrphanedCheck) {
             nextOrphanedCheck = now + FULL_COUNT_INTERVAL;
             store.orphanedEndpoints(registry.incarnation(), staleBefore(now)).forEach(this::ownerOrWarn);
         }
-        adopting = true;
-        takeOnOrphans(now, true);
         if (now >= nextPurge) {
             nextPurge = now + PURGE_INTERVAL;
             int purged = store.purge(now - recovery.finishedRetention());
