@@ -1070,6 +1070,33 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * Two Camel contexts of one JVM (two bundles in Karaf, say) on the same embedded H2 file are two live nodes: the
+     * second does not take the first's live wait for an orphan (only one JVM can open the file, but both of these are
+     * in it), and the wait resumes its own exchange when its callback comes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = "H2")
+    void twoContextsOfOneJvmOnOneH2FileDoNotAdoptEachOthersWaits(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(true);
+        CompletableFuture<Exchange> waiting = first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        DurableApp second = new DurableApp(AvailablePortFinder.getNextAvailable(), service, database, clock, true, "",
+                component -> {
+                });
+        apps.add(second);
+        second.start();
+        second.sweep();
+        await().until(() -> orphanWorkIdle(second) && nodes() == 2);
+        assertEquals(0, rows("adopted = TRUE"), "the first context's wait is its own");
+
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        assertEquals("approved", waiting.get(10, TimeUnit.SECONDS).getMessage().getBody(String.class));
+        assertEquals(0, second.resumed.size());
+    }
+
+    /**
      * Tables created by an earlier version (no column for a delivery put off, JSON columns of VARCHAR(1000000)) are
      * upgraded at the next start: an orphan's callback of 900 KB (1.2 MB of base64 in its stored result) is taken and
      * delivered, where it was refused (503) at every try.

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -92,6 +93,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private static final int OLD_JSON_COLUMN = 1_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
+    /** The embedded H2 files open in this JVM, with how many started stores have each open. */
+    private static final Map<String, Integer> EMBEDDED_FILES_OPEN = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The SQL states of a schema object that a concurrent creator made first: unique violation, duplicate table/object. */
     private static final Set<String> CONCURRENT_CREATION = Set.of("23505", "42P07", "42710");
@@ -113,7 +116,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     /** The writes of waits' lives (insert, subscribe answer, claim), committed together when they come together. */
     private final GroupCommit writes;
     private boolean createSchema = true;
-    private volatile boolean exclusive;
+    /** The embedded H2 file this store has open (only one JVM can open it), or {@code null}. */
+    private volatile String embeddedFile;
     /** PostgreSQL: a callback's claim for another node's wait is announced with NOTIFY, and listened for. */
     private volatile boolean postgres;
     /** The connection that LISTENs, held by the one thread that awaits announcements. */
@@ -139,6 +143,11 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
             LOG.warn("The wait store could not commit its last writes at its stop: {}", e.getMessage());
         }
         closeListening();
+        String file = embeddedFile;
+        if (file != null) {
+            EMBEDDED_FILES_OPEN.computeIfPresent(file, (path, stores) -> stores == 1 ? null : stores - 1);
+            embeddedFile = null;
+        }
         closeDataSource.run();
     }
 
@@ -176,7 +185,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     @Override
     protected void doStart() throws Exception {
         try (Connection connection = connection()) {
-            exclusive = isExclusive(connection.getMetaData().getURL());
+            if (isExclusive(connection.getMetaData().getURL())) {
+                embeddedFile = databasePath(connection);
+                EMBEDDED_FILES_OPEN.merge(embeddedFile, 1, Integer::sum);
+            }
             postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
             if (createSchema) {
                 createSchema(connection);
@@ -228,10 +240,22 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
-    /** An embedded H2 file, which only one JVM can open (known once the store started). */
+    /**
+     * An embedded H2 file, which only one JVM can open (known once the store started), and which no other store of this
+     * JVM has open: two Camel contexts of one JVM (in Karaf, say) on the same file are two live nodes.
+     */
     @Override
     public boolean isExclusive() {
-        return exclusive;
+        String file = embeddedFile;
+        return file != null && EMBEDDED_FILES_OPEN.getOrDefault(file, 0) == 1;
+    }
+
+    private static String databasePath(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet path = statement.executeQuery("SELECT DATABASE_PATH()")) {
+            path.next();
+            return path.getString(1);
+        }
     }
 
     @Override
