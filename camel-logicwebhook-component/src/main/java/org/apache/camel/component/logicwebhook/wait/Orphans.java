@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,10 +59,15 @@ public final class Orphans {
      * from before the callback's claim, so they are settled again once it ends.
      */
     private final Set<String> settleAgain = ConcurrentHashMap.newKeySet();
+    /** Work on orphans under way (a heartbeat's, or a backlog's next batch): one at a time. */
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final Set<String> missingOwners = ConcurrentHashMap.newKeySet();
-    /** The heartbeat's thread; its work and a backlog's next batch run one at a time (guarded by {@link #ticking}). */
+    /** The heartbeat's thread. */
     private volatile ExecutorService heartbeats;
+    /** A heartbeat is queued or under way on its thread. */
+    private final AtomicBoolean heartbeating = new AtomicBoolean();
+    /** A heartbeat's work on orphans found a batch being taken on: it is done at the next sweep. */
+    private volatile boolean orphanWorkDue;
     private volatile long nextHeartbeat;
     /**
      * Until then, owners that did not stop are not taken for gone because of their heartbeat: the store came back
@@ -127,30 +131,6 @@ public final class Orphans {
         }
     }
 
-    /**
-     * Runs work with {@link #ticking} held, which it lets go once it ends. A batch that was settled meanwhile found the
-     * guard held: the backlog goes on from here then.
-     */
-    private void whileTicking(Executor executor, Runnable work) {
-        try {
-            if (executor == null) {
-                throw new RejectedExecutionException("stopped");
-            }
-            executor.execute(() -> {
-                try {
-                    work.run();
-                } finally {
-                    ticking.set(false);
-                }
-                if (backlog && unsettled.get() < BATCH) {
-                    continueBacklog();
-                }
-            });
-        } catch (RejectedExecutionException stopped) {
-            ticking.set(false);
-        }
-    }
-
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
     void stop() {
         failedDeliveries.clear();
@@ -182,51 +162,81 @@ public final class Orphans {
         return owners.get(endpoint);
     }
 
-    /** Called on every sweep: the store's work goes to the worker pool, one tick at a time, at its own interval. */
+    /**
+     * Called on every sweep: the heartbeat when it is due (on its own thread), or a backlog's next batch when it is due
+     * (on the worker pool, behind the last batch's settles: see takeOnOrphans).
+     */
     void tick(long now) {
         // orphans are resumed by running actions: none runs before the context has started
-        if (registry.context().isStarted() && !stopping() && ticking.compareAndSet(false, true)) {
-            whileTicking(heartbeats, () -> {
-                try {
-                    work(now);
-                } catch (RuntimeException e) {
-                    // a backlog goes on from the next heartbeat, not from every sweep meanwhile
-                    backlog = false;
-                    if (statistics.isUp()) {
-                        LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
-                                e.getMessage());
+        if (!registry.context().isStarted() || stopping()) {
+            return;
+        }
+        ExecutorService executor = heartbeats;
+        if ((now >= nextHeartbeat || orphanWorkDue) && executor != null && heartbeating.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        heartbeat(now);
+                    } finally {
+                        heartbeating.set(false);
                     }
-                    statistics.failed(e.getMessage(), now);
-                }
-            });
+                });
+            } catch (RejectedExecutionException stopped) {
+                heartbeating.set(false);
+            }
+        } else {
+            continueBacklog();
         }
     }
 
     /**
-     * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. A backlog (the
-     * thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on while the last one
-     * is being settled (or by the next sweep, when the heartbeat's work was under way just then).
+     * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. That work waits for
+     * a backlog's batch being taken on (it holds {@link #ticking}) to the next sweep; the heartbeat itself never waits.
+     * A backlog (the thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on while
+     * the last one is being settled.
      */
-    private void work(long now) {
-        if (now < nextHeartbeat) {
-            if (backlog && unsettled.get() < BATCH) {
-                takeOnOrphans(now, false);
+    private void heartbeat(long now) {
+        try {
+            if (now >= nextHeartbeat) {
+                store.heartbeat(registry.incarnation(), now);
+                nextHeartbeat = now + recovery.heartbeatInterval();
+                if (!statistics.isUp()) {
+                    // the other nodes could not write their heartbeats either: they are given a node timeout to do so
+                    heartbeatsTrustedFrom = now + recovery.nodeTimeout();
+                    LOG.info("The logicwebhook wait store answers again; waits of nodes not heard of are adopted from {}"
+                             + " s on, once every node has had the time to say it is alive", recovery.nodeTimeout() / 1000);
+                }
+                count(now);
+                // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have
+                // missed them)
+                for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
+                    registry.resumeFinishedElsewhere(wait.id());
+                }
+                orphanWorkDue = true;
             }
-            return;
+            if (ticking.compareAndSet(false, true)) {
+                try {
+                    orphanWorkDue = false;
+                    orphanWork(now);
+                } finally {
+                    ticking.set(false);
+                }
+                // a batch settled while this work held the guard: the backlog goes on from here
+                continueBacklog();
+            }
+        } catch (RuntimeException e) {
+            // a backlog goes on from the next heartbeat, not from every sweep meanwhile
+            backlog = false;
+            if (statistics.isUp()) {
+                LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
+                        e.getMessage());
+            }
+            statistics.failed(e.getMessage(), now);
         }
-        store.heartbeat(registry.incarnation(), now);
-        nextHeartbeat = now + recovery.heartbeatInterval();
-        if (!statistics.isUp()) {
-            // the other nodes could not write their heartbeats either: they are given a node timeout to do so
-            heartbeatsTrustedFrom = now + recovery.nodeTimeout();
-            LOG.info("The logicwebhook wait store answers again; waits of nodes not heard of are adopted from {} s on,"
-                     + " once every node has had the time to say it is alive", recovery.nodeTimeout() / 1000);
-        }
-        count(now);
-        // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
-        for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
-            registry.resumeFinishedElsewhere(wait.id());
-        }
+    }
+
+    /** A heartbeat's work on orphans (with {@link #ticking} held). */
+    private void orphanWork(long now) {
         adopting = true;
         takeOnOrphans(now, true);
         // it reads every orphan: not while a backlog of them is being taken on
@@ -280,8 +290,8 @@ public final class Orphans {
         List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), running, now, BATCH));
         boolean full = work.size() == BATCH;
         if (all) {
-            // read apart from those past their deadline: finished orphans that cannot be delivered yet (a resumeUri that
-            // keeps failing, an action renamed) would fill a read of all the work and keep those from timing out
+            // read apart from those past their deadline: finished orphans whose delivery is due (again, after their
+            // resumeUri failed) would fill a read of all the work and keep those from timing out
             List<StoredWait> allWork = store.orphanWork(registry.incarnation(), running, now, BATCH);
             full |= allWork.size() == BATCH;
             work.addAll(allWork);
@@ -406,8 +416,8 @@ public final class Orphans {
      * taken on already.
      */
     private void continueBacklog() {
-        if (backlog && !stopping() && ticking.compareAndSet(false, true)) {
-            whileTicking(registry::execute, () -> {
+        if (backlog && unsettled.get() < BATCH && !stopping() && ticking.compareAndSet(false, true)) {
+            registry.execute(() -> {
                 try {
                     if (backlog && unsettled.get() < BATCH) {
                         takeOnOrphans(registry.now(), false);
@@ -417,7 +427,11 @@ public final class Orphans {
                     backlog = false;
                     LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
                             e.getMessage());
+                } finally {
+                    ticking.set(false);
                 }
+                // a batch settled while this one was taken on found the guard held: it is not missed
+                continueBacklog();
             });
         }
     }
