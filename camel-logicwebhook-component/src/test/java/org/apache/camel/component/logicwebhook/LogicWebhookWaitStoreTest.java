@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
@@ -139,6 +140,17 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> second.resumed.size() == 1);
         assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
         assertEquals(1, deletes().size(), "unsubscribed before it was delivered");
+    }
+
+    /** Writes waits to the store as another node, or an earlier run, left them. */
+    private void insert(List<StoredWait> waits) {
+        JdbcWaitStore store = new JdbcWaitStore(database);
+        store.start();
+        try {
+            waits.forEach(store::insert);
+        } finally {
+            store.stop();
+        }
     }
 
     private long nodes() throws SQLException {
@@ -416,19 +428,15 @@ class LogicWebhookWaitStoreTest {
         DurableApp app = app(true);
         app.failWaits = id -> id.startsWith("poisoned-");
         String incarnation = app.component().getWaitRegistry().incarnation();
-        JdbcWaitStore waits = new JdbcWaitStore(database);
-        waits.start();
-        try {
-            long now = clock.millis();
-            for (int i = 0; i < 200; i++) {
-                waits.insert(new StoredWait("poisoned-" + i, DurableApp.ACTION, incarnation, true, "TIMED_OUT", true,
-                        now - 2_000, now - 1_000, now - 1_000, null, null, null, false));
-            }
-            waits.insert(new StoredWait("healthy", DurableApp.ACTION, incarnation, true, "TIMED_OUT", true, now - 2_000,
-                    now, now, null, null, null, false));
-        } finally {
-            waits.stop();
+        long now = clock.millis();
+        List<StoredWait> waits = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            waits.add(new StoredWait("poisoned-" + i, DurableApp.ACTION, incarnation, true, "TIMED_OUT", true, now - 2_000,
+                    now - 1_000, now - 1_000, null, null, null, false));
         }
+        waits.add(new StoredWait("healthy", DurableApp.ACTION, incarnation, true, "TIMED_OUT", true, now - 2_000, now,
+                now, null, null, null, false));
+        insert(waits);
 
         // a heartbeat every 6 s: the poisoned ones are tried at 0 s and 6 s (put off 5 s), then put off 10 s
         int[] poisonedTried = {200, 400, 400};
@@ -463,17 +471,9 @@ class LogicWebhookWaitStoreTest {
         second.sweep();
         await().until(() -> rows("owner IS NULL") == 0 && orphanWorkIdle(second));
         String incarnation = second.component().getWaitRegistry().incarnation();
-        JdbcWaitStore waits = new JdbcWaitStore(database);
-        waits.start();
-        try {
-            long now = clock.millis();
-            for (int i = 0; i < 200; i++) {
-                waits.insert(new StoredWait("cancelled-" + i, DurableApp.ACTION, incarnation, true, "CANCELLED", true,
-                        now - 1_000, now, now, null, null, null, false));
-            }
-        } finally {
-            waits.stop();
-        }
+        long now = clock.millis();
+        insert(IntStream.range(0, 200).mapToObj(i -> new StoredWait("cancelled-" + i, DurableApp.ACTION, incarnation,
+                true, "CANCELLED", true, now - 1_000, now, now, null, null, null, false)).toList());
 
         clock.advance(11_000);
         second.sweep();
@@ -493,17 +493,9 @@ class LogicWebhookWaitStoreTest {
     void orphansOfAnActionThatDoesNotRunHereAreLeftForOneThatDoes(TestDatabases store) throws Exception {
         setUp(store);
         oneWaitHandedOver(true, "");
-        JdbcWaitStore waits = new JdbcWaitStore(database);
-        waits.start();
-        try {
-            long now = clock.millis();
-            for (int i = 0; i < 250; i++) {
-                waits.insert(new StoredWait("other-" + i, "other", null, false, WaitStore.PENDING, true, now - 20_000,
-                        now - 1_000, now + 86_400_000, null, null, null, false));
-            }
-        } finally {
-            waits.stop();
-        }
+        long now = clock.millis();
+        insert(IntStream.range(0, 250).mapToObj(i -> new StoredWait("other-" + i, "other", null, false,
+                WaitStore.PENDING, true, now - 20_000, now - 1_000, now + 86_400_000, null, null, null, false)).toList());
         List<String> warnings = new CopyOnWriteArrayList<>();
         try (AutoCloseable capture = captureLog(Orphans.class, Level.WARN, warnings)) {
             DurableApp second = app(true);
