@@ -121,8 +121,8 @@ final class GatedWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public void deliverLater(String id, long at) {
-        store.deliverLater(id, at);
+    public void deliverLater(String id, String incarnation, long at) {
+        store.deliverLater(id, incarnation, at);
     }
 
     @Override

@@ -457,6 +457,39 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * The database fails after a batch adopted (and timed out) an orphan, as it reads the rest of its work: the orphan is
+     * let go, so that the next heartbeat delivers it. It stayed guarded as "being worked on", never delivered (nor
+     * taken by another node: this one is alive) until the next start.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anOrphanAdoptedByABatchThatFailsAfterwardsIsDeliveredByTheNextHeartbeat(TestDatabases store) throws Exception {
+        setUp(store);
+        oneWaitHandedOver(true, "");
+        clock.advance(11_000);
+        AtomicInteger reads = new AtomicInteger();
+        JdbcWaitStore failingOnce = new JdbcWaitStore(database) {
+            @Override
+            public List<StoredWait> expiredOrphans(String incarnation, Collection<String> endpoints, long now, int max) {
+                if (reads.incrementAndGet() == 1) {
+                    throw new LogicWebhookStoreException("the wait store failed: Connection reset", null);
+                }
+                return super.expiredOrphans(incarnation, endpoints, now, max);
+            }
+        };
+        DurableApp second = app(true, "", component -> component.setWaitStore(failingOnce));
+        second.sweep();
+        await().until(() -> reads.get() == 1 && orphanWorkIdle(second));
+        assertEquals(1, rows("adopted = TRUE AND state = 'TIMED_OUT' AND delivered = FALSE"));
+
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1);
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+        await().until(() -> deletes().size() == 1);
+    }
+
+    /**
      * A batch's worth of finished orphans of this incarnation to deliver (cancelled ones, here) does not keep another of
      * its orphans from being timed out at the same heartbeat once its deadline has passed. They come first in the
      * store's index (CANCELLED before PENDING), so a read of all the work, 200 at a time, found only them.
@@ -784,11 +817,15 @@ class LogicWebhookWaitStoreTest {
      */
     private boolean heartbeatDone(DurableApp app, long now) throws Exception {
         boolean idle = orphanWorkIdle(app);
+        return idle && nodesWithHeartbeat(now) == 1;
+    }
+
+    private long nodesWithHeartbeat(long now) throws SQLException {
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery(
                      "SELECT COUNT(*) FROM logicwebhook_node WHERE heartbeat_at = " + now)) {
             result.next();
-            return idle && result.getLong(1) == 1;
+            return result.getLong(1);
         }
     }
 
@@ -1022,8 +1059,8 @@ class LogicWebhookWaitStoreTest {
 
         clock.advance(6_000);
         second.sweep();
-        long heartbeat = clock.millis();
-        await().until(() -> heartbeatDone(second, heartbeat));
+        // its work on orphans waits for the pool; the heartbeat does not
+        await().until(() -> nodesWithHeartbeat(clock.millis()) == 1);
 
         held.countDown();
         await().until(() -> second.resumed.size() == 1);
@@ -1060,10 +1097,14 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> heartbeatDone(second, back));
         assertEquals(0, rows("adopted = TRUE"), "the first node's wait is left to it");
 
-        // the first node stays silent for a node timeout after the database came back
-        clock.advance(31_000);
-        second.sweep();
-        await().until(() -> rows("adopted = TRUE") == 1);
+        // the first node stays silent for a node timeout after the database came back; the second says it is alive
+        for (int heartbeat = 1; heartbeat <= 6; heartbeat++) {
+            clock.advance(5_000);
+            second.sweep();
+            long now = clock.millis();
+            await().until(() -> heartbeatDone(second, now));
+            assertEquals(heartbeat < 6 ? 0 : 1, rows("adopted = TRUE"), "adopted after " + heartbeat * 5 + " s");
+        }
     }
 
     /**

@@ -93,7 +93,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private static final int OLD_JSON_COLUMN = 1_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
-    /** The embedded H2 files open in this JVM, with how many started stores have each open. */
+    /**
+     * The embedded H2 files open in this JVM, with how many started stores have each open (those loaded by this class
+     * loader: two applications in one JVM that each bring their own copy of the component count apart).
+     */
     private static final Map<String, Integer> EMBEDDED_FILES_OPEN = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The SQL states of a schema object that a concurrent creator made first: unique violation, duplicate table/object. */
@@ -250,11 +253,12 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         return file != null && EMBEDDED_FILES_OPEN.getOrDefault(file, 0) == 1;
     }
 
+    /** The H2 database's file, or its name for an in-memory one (which has no file). */
     private static String databasePath(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet path = statement.executeQuery("SELECT DATABASE_PATH()")) {
+             ResultSet path = statement.executeQuery("SELECT DATABASE_PATH(), DATABASE()")) {
             path.next();
-            return path.getString(1);
+            return path.getString(1) != null ? path.getString(1) : "mem:" + path.getString(2);
         }
     }
 
@@ -583,8 +587,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public void deliverLater(String id, long at) {
-        update("UPDATE logicwebhook_wait SET deliver_after = ? WHERE id = ? AND delivered = FALSE", at, id);
+    public void deliverLater(String id, String incarnation, long at) {
+        update("UPDATE logicwebhook_wait SET deliver_after = ? WHERE id = ? AND owner = ? AND delivered = FALSE", at, id,
+                incarnation);
     }
 
     @Override

@@ -80,10 +80,10 @@ public interface WaitStore extends Service {
     /**
      * The delivery of a finished orphan failed (its {@code resumeUri} route threw): {@link #orphanWork} does not read it
      * again before {@code at}, so that orphans that fail again and again neither fill its reads nor are tried at every
-     * heartbeat. Its adoption by another incarnation (or the next start) makes it work again at once. A store that
-     * ignores it has such orphans tried at every heartbeat.
+     * heartbeat. Only while {@code incarnation} owns it: its adoption by another incarnation (or the next start) makes it
+     * work again at once. A store that ignores it has such orphans tried at every heartbeat.
      */
-    default void deliverLater(String id, long at) {
+    default void deliverLater(String id, String incarnation, long at) {
     }
 
     /** {@link #delivered} for several waits; a store may write them together. */

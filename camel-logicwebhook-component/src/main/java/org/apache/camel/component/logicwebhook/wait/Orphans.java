@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * outcome of each to its endpoint's {@code resumeUri} (at least once: a delivery that failed, or that a crash cut
  * short, is made again). A callback for an orphan is claimed through it as well.
  * <p>
- * The heartbeat (and the adoptions and reads of orphans it makes) runs on a thread of its own, so that a worker pool
- * that the application's routes keep busy (a route resumed by a callback runs on it) cannot keep this node from saying
- * it is alive: other nodes would take its waits over. The orphans it takes on are settled on the worker pool, which
- * also takes on the next batches of a backlog.
+ * The heartbeat is written on a thread of its own, which does nothing else, so that a worker pool that the
+ * application's routes keep busy (a route resumed by a callback runs on it), or the store's own work, cannot keep this
+ * node from saying it is alive: other nodes would take its waits over. The work on orphans (adoptions, reads, batches,
+ * their settles) runs on the worker pool.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -68,6 +68,10 @@ public final class Orphans {
     private final AtomicBoolean heartbeating = new AtomicBoolean();
     /** A heartbeat's work on orphans found a batch being taken on: it is done at the next sweep. */
     private volatile boolean orphanWorkDue;
+    /** When this incarnation last wrote its heartbeat. */
+    private volatile long lastHeartbeat;
+    /** The last heartbeat failed (on the heartbeat's thread only). */
+    private boolean heartbeatFailed;
     private volatile long nextHeartbeat;
     /**
      * Until then, owners that did not stop are not taken for gone because of their heartbeat: the store came back
@@ -116,6 +120,7 @@ public final class Orphans {
     void start(long now) {
         store.heartbeat(registry.incarnation(), now);
         count(now);
+        lastHeartbeat = now;
         // the first tick once the routes run adopts what a previous incarnation left
         nextHeartbeat = now;
         heartbeats = registry.context().getExecutorServiceManager().newSingleThreadExecutor(registry,
@@ -163,8 +168,9 @@ public final class Orphans {
     }
 
     /**
-     * Called on every sweep: the heartbeat when it is due (on its own thread), or a backlog's next batch when it is due
-     * (on the worker pool, behind the last batch's settles: see takeOnOrphans).
+     * Called on every sweep: the heartbeat when it is due (on its own thread), else the heartbeat's work on orphans if a
+     * batch kept it waiting, else a backlog's next batch when it is due (on the worker pool, behind the last batch's
+     * settles: see takeOnOrphans).
      */
     void tick(long now) {
         // orphans are resumed by running actions: none runs before the context has started
@@ -172,11 +178,11 @@ public final class Orphans {
             return;
         }
         ExecutorService executor = heartbeats;
-        if ((now >= nextHeartbeat || orphanWorkDue) && executor != null && heartbeating.compareAndSet(false, true)) {
+        if (now >= nextHeartbeat && executor != null && heartbeating.compareAndSet(false, true)) {
             try {
                 executor.execute(() -> {
                     try {
-                        heartbeat(now);
+                        heartbeat();
                     } finally {
                         heartbeating.set(false);
                     }
@@ -184,59 +190,84 @@ public final class Orphans {
             } catch (RejectedExecutionException stopped) {
                 heartbeating.set(false);
             }
+        } else if (orphanWorkDue) {
+            startOrphanWork();
         } else {
             continueBacklog();
         }
     }
 
     /**
-     * Every heartbeat interval: the heartbeat, then adopt orphans and take on those that need work. That work waits for
-     * a backlog's batch being taken on (it holds {@link #ticking}) to the next sweep; the heartbeat itself never waits.
-     * A backlog (the thousands a crash leaves) is not taken on one batch per heartbeat: the next batch is taken on while
-     * the last one is being settled.
+     * Every heartbeat interval, on its own thread: says that this incarnation is alive, and nothing else, so that no
+     * other work (a purge, a count, a batch of orphans) can make it late; its work on orphans goes to the worker pool.
      */
-    private void heartbeat(long now) {
+    private void heartbeat() {
+        long now = registry.now();
         try {
-            if (now >= nextHeartbeat) {
-                store.heartbeat(registry.incarnation(), now);
-                nextHeartbeat = now + recovery.heartbeatInterval();
-                if (!statistics.isUp()) {
-                    // the other nodes could not write their heartbeats either: they are given a node timeout to do so
-                    heartbeatsTrustedFrom = now + recovery.nodeTimeout();
-                    LOG.info("The logicwebhook wait store answers again; waits of nodes not heard of are adopted from {}"
-                             + " s on, once every node has had the time to say it is alive", recovery.nodeTimeout() / 1000);
-                }
-                count(now);
-                // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have
-                // missed them)
-                for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
-                    registry.resumeFinishedElsewhere(wait.id());
-                }
-                orphanWorkDue = true;
-            }
-            if (ticking.compareAndSet(false, true)) {
+            store.heartbeat(registry.incarnation(), now);
+        } catch (RuntimeException e) {
+            heartbeatFailed = true;
+            storeFailed(e, now);
+            return;
+        }
+        nextHeartbeat = now + recovery.heartbeatInterval();
+        // this node could not say it is alive for so long (the store was down, or did not answer) that the others may
+        // not have either: they are given a node timeout to do so before their waits are taken for orphans
+        if (now - lastHeartbeat >= Math.max(2 * recovery.heartbeatInterval(),
+                recovery.nodeTimeout() - 2 * recovery.heartbeatInterval())) {
+            heartbeatsTrustedFrom = now + recovery.nodeTimeout();
+            LOG.info("This node's last heartbeat was {} s ago; waits of other nodes not heard of are adopted from {} s on,"
+                     + " once every node has had the time to say it is alive", (now - lastHeartbeat) / 1000,
+                    recovery.nodeTimeout() / 1000);
+        }
+        lastHeartbeat = now;
+        if (heartbeatFailed) {
+            heartbeatFailed = false;
+            LOG.info("The logicwebhook wait store answers again");
+        }
+        orphanWorkDue = true;
+        startOrphanWork();
+    }
+
+    /** The heartbeat's work on orphans, on the worker pool, unless a batch is being taken on (then at the next sweep). */
+    private void startOrphanWork() {
+        if (!stopping() && ticking.compareAndSet(false, true)) {
+            orphanWorkDue = false;
+            registry.execute(() -> {
+                long now = registry.now();
                 try {
-                    orphanWorkDue = false;
                     orphanWork(now);
+                } catch (RuntimeException e) {
+                    storeFailed(e, now);
                 } finally {
                     ticking.set(false);
                 }
                 // a batch settled while this work held the guard: the backlog goes on from here
                 continueBacklog();
-            }
-        } catch (RuntimeException e) {
-            // a backlog goes on from the next heartbeat, not from every sweep meanwhile
-            backlog = false;
-            if (statistics.isUp()) {
-                LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}",
-                        e.getMessage());
-            }
-            statistics.failed(e.getMessage(), now);
+            });
         }
     }
 
-    /** A heartbeat's work on orphans (with {@link #ticking} held). */
+    private void storeFailed(RuntimeException e, long now) {
+        // a backlog goes on from the next heartbeat, not from every sweep meanwhile
+        backlog = false;
+        if (statistics.isUp()) {
+            LOG.warn("The logicwebhook wait store cannot be reached (tried again every heartbeat): {}", e.getMessage());
+        }
+        statistics.failed(e.getMessage(), now);
+    }
+
+    /**
+     * A heartbeat's work on orphans (with {@link #ticking} held): the counts, the callbacks another node took for waits
+     * of this one, then adopt orphans and take on those that need work. A backlog (the thousands a crash leaves) is not
+     * taken on one batch per heartbeat: the next batch is taken on while the last one is being settled.
+     */
     private void orphanWork(long now) {
+        count(now);
+        // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
+        for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {
+            registry.resumeFinishedElsewhere(wait.id());
+        }
         adopting = true;
         takeOnOrphans(now, true);
         // it reads every orphan: not while a backlog of them is being taken on
@@ -282,35 +313,37 @@ public final class Orphans {
         // those this batch finished itself, as its writes left them: settled without reading them again
         Map<String, StoredWait> claimed = new HashMap<>();
         int adopted = adopting ? adoptBatch(now, taken, claimed) : 0;
-        if (all) {
-            // so that the delivered ones are not read as work again
-            flushDelivered();
-        }
-        Set<String> running = Set.copyOf(owners.keySet());
-        List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), running, now, BATCH));
-        boolean full = work.size() == BATCH;
-        if (all) {
-            // read apart from those past their deadline: finished orphans whose delivery is due (again, after their
-            // resumeUri failed) would fill a read of all the work and keep those from timing out
-            List<StoredWait> allWork = store.orphanWork(registry.incarnation(), running, now, BATCH);
-            full |= allWork.size() == BATCH;
-            work.addAll(allWork);
-        }
-        Map<String, StoredWait> expired = new HashMap<>();
-        for (StoredWait wait : work) {
-            if (working.add(wait.id())) {
-                taken.add(wait);
-                if (isExpired(wait, now)) {
-                    expired.put(wait.id(), wait);
+        boolean full;
+        try {
+            if (all) {
+                // so that the delivered ones are not read as work again
+                flushDelivered();
+            }
+            Set<String> running = Set.copyOf(owners.keySet());
+            List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), running, now, BATCH));
+            full = work.size() == BATCH;
+            if (all) {
+                // read apart from those past their deadline: finished orphans whose delivery is due (again, after their
+                // resumeUri failed) would fill a read of all the work and keep those from timing out
+                List<StoredWait> allWork = store.orphanWork(registry.incarnation(), running, now, BATCH);
+                full |= allWork.size() == BATCH;
+                work.addAll(allWork);
+            }
+            Map<String, StoredWait> expired = new HashMap<>();
+            for (StoredWait wait : work) {
+                if (working.add(wait.id())) {
+                    taken.add(wait);
+                    if (isExpired(wait, now)) {
+                        expired.put(wait.id(), wait);
+                    }
                 }
             }
-        }
-        try {
             for (String id : store.finishOrphans(expired.keySet(), WaitOutcome.TIMED_OUT.name(), now)) {
                 claimed.put(id, expired.get(id).finished(WaitOutcome.TIMED_OUT.name()));
             }
         } catch (RuntimeException e) {
-            // those the adoption finished are finished orphans of this incarnation: the heartbeat takes them on again
+            // those adopted (and those the adoption finished) are orphans of this incarnation: the heartbeat takes them
+            // on again once they are let go
             taken.forEach(wait -> release(wait.endpoint(), wait.id()));
             throw e;
         }
@@ -611,7 +644,8 @@ public final class Orphans {
                     failure.getMessage());
         }
         try {
-            store.deliverLater(id, registry.now() + delay);
+            // from the heartbeat that read it (or the last one): tried again at the heartbeat that many intervals on
+            store.deliverLater(id, registry.incarnation(), lastHeartbeat + delay);
         } catch (RuntimeException e) {
             LOG.debug("The wait store could not put off an orphan's delivery; it is tried at the next heartbeat: {}",
                     e.getMessage());

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,29 @@ class JdbcWaitStoreSchemaTest {
             assertTrue(store.countByState().isEmpty(), "the tables are there");
         } finally {
             store.stop();
+        }
+    }
+
+    /**
+     * An in-memory H2 database (tests of applications use them) has no file: the store starts, and is the only user of
+     * its database as long as no other store of this JVM opens the same one.
+     */
+    @Test
+    void anInMemoryH2DatabaseStartsAndIsExclusiveToItsStores() {
+        DataSource memory = EmbeddedH2.dataSource("jdbc:h2:mem:schema-test");
+        JdbcWaitStore first = new JdbcWaitStore(memory);
+        JdbcWaitStore second = new JdbcWaitStore(memory);
+        try {
+            first.start();
+            assertTrue(first.isExclusive());
+            second.start();
+            assertFalse(first.isExclusive(), "two stores of this JVM on one database");
+            second.stop();
+            assertTrue(first.isExclusive());
+        } finally {
+            second.stop();
+            first.stop();
+            EmbeddedH2.close(memory);
         }
     }
 
