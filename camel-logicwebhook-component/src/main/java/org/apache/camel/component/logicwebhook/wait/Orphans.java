@@ -223,6 +223,8 @@ public final class Orphans {
         lastHeartbeat = now;
         if (heartbeatFailed) {
             heartbeatFailed = false;
+            // up again for the health check now, not once the worker pool has counted the waits
+            statistics.answered(lastCount, now);
             LOG.info("The logicwebhook wait store answers again");
         }
         orphanWorkDue = true;
