@@ -314,14 +314,16 @@ public final class Orphans {
         List<StoredWait> taken = new ArrayList<>();
         // those this batch finished itself, as its writes left them: settled without reading them again
         Map<String, StoredWait> claimed = new HashMap<>();
-        int adopted = adopting ? adoptBatch(now, taken, claimed) : 0;
+        // only the orphans of the actions that run here: another node, or another application on the store, resumes
+        // the others
+        Set<String> running = Set.copyOf(owners.keySet());
+        int adopted = adopting ? adoptBatch(now, running, taken, claimed) : 0;
         boolean full;
         try {
             if (all) {
                 // so that the delivered ones are not read as work again
                 flushDelivered();
             }
-            Set<String> running = Set.copyOf(owners.keySet());
             List<StoredWait> work = new ArrayList<>(store.expiredOrphans(registry.incarnation(), running, now, BATCH));
             full = work.size() == BATCH;
             if (all) {
@@ -384,14 +386,14 @@ public final class Orphans {
      * Adopts the next orphans a heartbeat found; those past their deadline are timed out by the same write. Each is
      * guarded before it is written, so that a callback that comes meanwhile has it settled again once the batch lets go.
      *
+     * @param  running the endpoints of the actions that run here
      * @param  taken   gets those adopted that need work now (timed out, or finished and not delivered)
      * @param  claimed gets those timed out, as the write left them
      * @return         how many were adopted
      */
-    private int adoptBatch(long now, List<StoredWait> taken, Map<String, StoredWait> claimed) {
+    private int adoptBatch(long now, Set<String> running, List<StoredWait> taken, Map<String, StoredWait> claimed) {
         String incarnation = registry.incarnation();
-        // only those of the actions that run here: another node, or another application on the store, resumes the others
-        List<StoredWait> found = store.adoptable(incarnation, staleBefore(now), Set.copyOf(owners.keySet()), BATCH);
+        List<StoredWait> found = store.adoptable(incarnation, staleBefore(now), running, BATCH);
         List<StoredWait> guarded = new ArrayList<>();
         Set<String> expired = new HashSet<>();
         for (StoredWait wait : found) {

@@ -358,7 +358,9 @@ public final class WaitRegistry extends ServiceSupport {
             }
             return;
         }
-        timeoutsFailing.set(false);
+        if (timeoutsFailing.get()) {
+            timeoutsFailing.set(false);
+        }
         if (ours) {
             wait.owner.onTimeout(wait);
         }
