@@ -189,10 +189,10 @@ final class ActionCallbacks implements WaitCallbacks {
                 return INVALID_JSON;
             }
             if (orphan && !producer.resumesOrphans()) {
-                if (!orphans.claim(wait, WaitOutcome.CANCELLED, null, true, now)) {
+                // finished and delivered by this claim: in the unsubscribe journal until its unsubscribe is over
+                if (!orphans.claimAndUnsubscribe(producer, wait, WaitOutcome.CANCELLED)) {
                     return storedAnswer(registry.stored(wait.id()));
                 }
-                orphans.unsubscribe(producer, wait);
                 return NO_RESUME_URI;
             }
             boolean failure = CallbackRequest.FAIL.equals(request.kind);

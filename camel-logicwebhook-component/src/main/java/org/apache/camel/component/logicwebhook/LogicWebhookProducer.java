@@ -145,6 +145,10 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
             response = subscribed.join();
         } catch (CompletionException e) {
             Throwable failure = e.getCause() != null ? e.getCause() : e;
+            if (wait.subscribeFailed()) {
+                // the wait ended meanwhile and asked to unsubscribe: there is nothing to
+                registry.unsubscribed(wait);
+            }
             if (registry.abandon(wait)) {
                 // not counted when the wait ended first and called its retries off
                 endpoint.getStatistics().subscribeFailed(failure.getMessage(), registry.now());
@@ -168,7 +172,10 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         OutboundRequest unsubscribeNow = wait.subscribed(unsubscribe);
         if (unsubscribeNow != null) {
             // the callback came before the subscribe response: unsubscribe now that we know how
-            registry.execute(() -> unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribeNow));
+            registry.execute(() -> registry.send(wait, unsubscribeNow));
+        } else if (unsubscribe == null && wait.isUnsubscribeWanted()) {
+            // it asked to unsubscribe, and there is nothing to
+            registry.unsubscribed(wait);
         }
         return false;
     }
@@ -257,10 +264,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     private void resume(PendingWait wait, Object body, Map<String, Object> headers, boolean failure, int status) {
         applyCallback(wait.exchange, body, headers, failure, status);
         if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
-            OutboundRequest unsubscribe = wait.takeUnsubscribe();
-            if (unsubscribe != null) {
-                registry().execute(() -> unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe));
-            }
+            registry().execute(() -> registry().unsubscribe(wait));
         }
         wait.callback.done(false);
     }
@@ -285,10 +289,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
             wait.exchange.setException(e);
         }
         if (getEndpoint().getConfiguration().isUnsubscribeOnCallback()) {
-            OutboundRequest unsubscribe = wait.takeUnsubscribe();
-            if (unsubscribe != null) {
-                unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
-            }
+            registry().unsubscribe(wait);
         }
         wait.callback.done(false);
     }
@@ -311,10 +312,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     /** Runs on the worker pool: unsubscribe first, then fail the exchange, as Logic Apps does on a step timeout. */
     @Override
     public void onTimeout(PendingWait wait) {
-        OutboundRequest unsubscribe = wait.takeUnsubscribe();
-        if (unsubscribe != null) {
-            unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
-        }
+        // its first attempt is made here, before the exchange fails
+        registry().unsubscribe(wait);
         // how long it waited in all, heartbeats included
         wait.exchange.setException(timedOut(wait.exchange, wait.deadline - wait.startedAt));
         wait.callback.done(false);
@@ -335,6 +334,8 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
             return;
         }
         if (ours) {
+            // a refused subscription has nothing to unsubscribe
+            registry().unsubscribed(wait);
             registry().execute(() -> {
                 wait.exchange.setException(new LogicWebhookSubscriptionException(
                         "logicwebhook:" + getEndpoint().getName() + ": the service denied the subscription"
@@ -363,15 +364,20 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
     }
 
     @Override
-    public void unsubscribeOrphan(String waitId, OutboundRequest stored) {
-        unsubscribe(waitId, waitId, getEndpoint().getClient().restoreUnsubscribe(stored));
+    public CompletableFuture<Boolean> unsubscribeOrphan(String waitId, OutboundRequest stored, boolean again) {
+        return unsubscribe(waitId, waitId, getEndpoint().getClient().restoreUnsubscribe(stored), again);
     }
 
     @Override
-    public void unsubscribe(String waitId, String trackingId, OutboundRequest request) {
+    public CompletableFuture<Boolean> unsubscribe(String waitId, String trackingId, OutboundRequest request) {
+        return unsubscribe(waitId, trackingId, request, false);
+    }
+
+    private CompletableFuture<Boolean> unsubscribe(String waitId, String trackingId, OutboundRequest request,
+            boolean again) {
         getEndpoint().getComponent().getDispatcher().getHandshake().unsubscribing(getEndpoint().getConfiguration(),
                 getEndpoint().getName() + "/" + waitId);
-        getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId);
+        return getEndpoint().getClient().unsubscribe(request, getEndpoint().getName(), trackingId, again);
     }
 
     @Override

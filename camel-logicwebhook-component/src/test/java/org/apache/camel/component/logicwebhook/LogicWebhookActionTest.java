@@ -77,7 +77,7 @@ class LogicWebhookActionTest extends LogicWebhookTestSupport {
         List<FakeService.Recorded> requests = subscribes(count);
         await().until(() -> {
             for (PendingWait wait : registry().pending()) {
-                if (!wait.isSubscribeAnswered()) {
+                if (!wait.isSubscribeOver()) {
                     return false;
                 }
             }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,6 +66,50 @@ class LogicWebhookCrashTest {
     @Test
     void afterAGracefulStopEveryWaitIsResumedOnceAndNoSubscriptionLeaks() throws Exception {
         recoverAfter(ChildJvm::stop);
+    }
+
+    /**
+     * Waits resumed in memory whose unsubscribes the service failed, and were being retried when the JVM was killed:
+     * the next start unsubscribes them again (the killed node's row says since when its unsubscribes may not have been
+     * sent), and none of them reaches the resumeUri again.
+     */
+    @Test
+    void afterAKillTheUnsubscribesThatWereBeingRetriedAreSentAgain() throws Exception {
+        int waits = 20;
+        AtomicBoolean unsubscribesFail = new AtomicBoolean(true);
+        service.on("DELETE /jobs/", r -> unsubscribesFail.get() ? FakeService.Answer.of(503, "{}")
+                : FakeService.Answer.of(204, ""));
+        String store = TestDatabases.h2Url(dir);
+        try (ChildJvm first = app(store, waits, 0)) {
+            first.awaitLine("READY", 120);
+            for (FakeService.Recorded subscribe : service.requests("POST", "/jobs")) {
+                JsonNode body = LogicWebhookTestSupport.json(subscribe.body());
+                assertEquals(200, post(body.path("callback").asText(), "approved " + body.path("order").asText()));
+            }
+            await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("POST", "/resumed").size() == waits
+                                                            && service.requests("DELETE", "/jobs/").size() >= waits);
+            first.kill();
+        }
+        int failed = service.requests("DELETE", "/jobs/").size();
+        unsubscribesFail.set(false);
+
+        try (ChildJvm second = app(store, 0, 0)) {
+            second.awaitLine("READY", 120);
+            try {
+                await().atMost(60, TimeUnit.SECONDS).until(() -> service.requests("DELETE", "/jobs/").size() >= failed + waits);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError((service.requests("DELETE", "/jobs/").size() - failed) + " unsubscribed again;"
+                                         + " the app said:\n" + String.join("\n", second.lines), e);
+            }
+            Set<String> again = new HashSet<>();
+            for (FakeService.Recorded delete : service.requests("DELETE", "/jobs/").subList(failed, failed + waits)) {
+                assertTrue(again.add(delete.path()), "unsubscribed twice: " + delete.path());
+            }
+            assertEquals(waits, again.size());
+            // the live exchanges went on in the first JVM: nothing goes to the resumeUri again
+            Thread.sleep(1_000);
+            assertEquals(waits, service.requests("POST", "/resumed").size());
+        }
     }
 
     private interface Ending {

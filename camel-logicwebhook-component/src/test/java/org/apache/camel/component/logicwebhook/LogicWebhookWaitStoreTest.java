@@ -1119,6 +1119,133 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * A node that stopped short (here: its database went away, then it stopped, as a crash leaves it) while the
+     * unsubscribe of a wait it had finished was being retried leaves no subscription: whoever takes over unsubscribes
+     * again the waits it finished since the time it last wrote, and only those; none is delivered again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aNodeGoneWhileAnUnsubscribeWasRetriedLeavesNoSubscription(TestDatabases store) throws Exception {
+        setUp(store);
+        // each subscription is named after its order, so that the unsubscribes say whose they are
+        service.on("POST /jobs", r -> FakeService.Answer.of(201,
+                "{\"id\":\"" + r.body().replaceAll(".*\"order\":\"([^\"]+)\".*", "$1") + "\"}"));
+        AtomicBoolean unsubscribesFail = new AtomicBoolean();
+        service.on("DELETE /jobs/", r -> unsubscribesFail.get() ? FakeService.Answer.of(503, "{}")
+                : FakeService.Answer.of(204, ""));
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        DurableApp first = new DurableApp(port, service, switchable, clock, true, "", component -> {
+        });
+        apps.add(first);
+        first.start();
+        List<CompletableFuture<Exchange>> exchanges = List.of(first.startWait("order-1"), first.startWait("order-2"),
+                first.startWait("order-3"));
+        List<String> callbacks = callbackUrls(3, "callback");
+        await().until(() -> rows("subscribed = TRUE") == 3);
+
+        // order-1 ends and is unsubscribed; the time written moves past it
+        assertEquals(200, service.post(callbacks.get(0), "approved").statusCode());
+        exchanges.get(0).get(10, TimeUnit.SECONDS);
+        await().until(() -> unsubscribes("order-1") == 1);
+        clock.advance(1_000);
+        first.sweep();
+        long order1 = finishedAt("order-1");
+        await().until(() -> unsubscribedBefore() > order1);
+
+        // order-2 ends while the service fails unsubscribes: its retry waits; the time written stays at its end
+        unsubscribesFail.set(true);
+        clock.advance(1_000);
+        assertEquals(200, service.post(callbacks.get(1), "approved").statusCode());
+        exchanges.get(1).get(10, TimeUnit.SECONDS);
+        await().until(() -> unsubscribes("order-2") == 1);
+        clock.advance(1_000);
+        first.sweep();
+        long order2 = finishedAt("order-2");
+        await().until(() -> unsubscribedBefore() == order2);
+
+        // the node goes: nothing it does from here on reaches the database (its stop's last try of order-2 fails too)
+        switchable.down = true;
+        first.close();
+        assertEquals(2, unsubscribes("order-2"));
+        unsubscribesFail.set(false);
+
+        clock.advance(31_000);
+        DurableApp second = app(true);
+        second.sweep();
+        await().until(() -> unsubscribes("order-2") == 3 && second.resumed.size() == 1 && orphansSettled(second));
+        assertEquals(1, unsubscribes("order-1"), "unsubscribed before the time its node wrote: not again");
+        // order-3 was still pending: an orphan past its deadline, unsubscribed and delivered as timed out
+        assertEquals(1, unsubscribes("order-3"));
+        assertInstanceOf(ExchangeTimedOutException.class, second.resumed.get(0).exception());
+
+        // taken once: the next heartbeats do not send it again
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> orphansSettled(second));
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> orphansSettled(second));
+        assertEquals(3, unsubscribes("order-2"));
+        assertEquals(1, second.resumed.size(), "nothing delivered again");
+    }
+
+    /**
+     * An orphan whose unsubscribe is being retried is not marked delivered until the retry is over: a crash meanwhile
+     * has the next incarnation unsubscribe it again (and deliver it again: at least once), where a delivered mark would
+     * leave its subscription at the service.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anOrphanIsMarkedDeliveredOnlyOnceItsUnsubscribeIsOver(TestDatabases store) throws Exception {
+        setUp(store);
+        AtomicBoolean unsubscribesFail = new AtomicBoolean(true);
+        service.on("DELETE /jobs/", r -> unsubscribesFail.get() ? FakeService.Answer.of(503, "{}")
+                : FakeService.Answer.of(204, ""));
+        waitsHandedOver(1);
+        clock.advance(11_000);
+        DurableApp second = app(true);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1 && deletes().size() == 1 && orphansSettled(second));
+        assertEquals(0, rows("delivered = TRUE"), "delivered, but its unsubscribe is still to be retried");
+
+        unsubscribesFail.set(false);
+        clock.advance(60_000);
+        second.sweep();
+        await().until(() -> deletes().size() == 2 && orphansSettled(second) && nothingUnsubscribing(second));
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> rows("delivered = TRUE") == 1);
+        assertEquals(1, second.resumed.size());
+    }
+
+    private static boolean nothingUnsubscribing(DurableApp app) throws Exception {
+        java.lang.reflect.Field unsubscribing = Orphans.class.getDeclaredField("unsubscribing");
+        unsubscribing.setAccessible(true);
+        return ((Set<?>) unsubscribing.get(app.component().getWaitRegistry().orphans())).isEmpty();
+    }
+
+    private long unsubscribes(String order) {
+        return deletes().stream().filter(delete -> delete.path().equals("/jobs/" + order)).count();
+    }
+
+    private long finishedAt(String order) throws SQLException {
+        return longValue("SELECT finished_at FROM logicwebhook_wait WHERE snapshot LIKE '%\"" + order + "\"%'");
+    }
+
+    /** The unsubscribed-before time of the one node that wrote one. */
+    private long unsubscribedBefore() throws SQLException {
+        return longValue("SELECT MAX(unsubscribed_before) FROM logicwebhook_node");
+    }
+
+    private long longValue(String sql) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    /**
      * Two Camel contexts of one JVM (two bundles in Karaf, say) on the same embedded H2 file are two live nodes: the
      * second does not take the first's live wait for an orphan (only one JVM can open the file, but both of these are
      * in it), and the wait resumes its own exchange when its callback comes.
@@ -1146,7 +1273,8 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
-     * Tables created by an earlier version (no column for a delivery put off, JSON columns of VARCHAR(1000000)) are
+     * Tables created by an earlier version (no column for a delivery put off nor for the unsubscribe journal, JSON columns
+     * of VARCHAR(1000000)) are
      * upgraded at the next start: an orphan's callback of 900 KB (1.2 MB of base64 in its stored result) is taken and
      * delivered, where it was refused (503) at every try.
      */
@@ -1156,12 +1284,17 @@ class LogicWebhookWaitStoreTest {
         setUp(store);
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
             for (String ddl : JdbcWaitStore.SCHEMA) {
-                statement.execute(ddl.replace("deliver_after BIGINT,", "").replace("TEXT", "VARCHAR(1000000)"));
+                statement.execute(ddl.replace("deliver_after BIGINT,", "")
+                        .replace(",\n    unsubscribed_before BIGINT,\n    unsubscribes_taken TEXT", "")
+                        .replace("TEXT", "VARCHAR(1000000)"));
             }
         }
         assertThrows(SQLException.class, () -> rows("deliver_after IS NULL"));
+        assertThrows(SQLException.class, () -> longValue("SELECT MAX(unsubscribed_before) FROM logicwebhook_node"));
         String callback = oneWaitHandedOver(true, "");
         assertEquals(1, rows("deliver_after IS NULL"));
+        // the column was added, and a graceful stop with no unsubscribe under way leaves nothing to send again
+        assertEquals(0, longValue("SELECT COUNT(*) FROM logicwebhook_node WHERE unsubscribed_before IS NOT NULL"));
         DurableApp second = app(true);
         String large = "x".repeat(900_000);
         assertEquals(200, service.post(callback, large).statusCode());

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.support.service.ServiceSupport;
@@ -68,7 +69,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 incarnation VARCHAR(64) NOT NULL PRIMARY KEY,
                 started_at BIGINT NOT NULL,
                 heartbeat_at BIGINT NOT NULL,
-                stopped BOOLEAN NOT NULL)""",
+                stopped BOOLEAN NOT NULL,
+                unsubscribed_before BIGINT,
+                unsubscribes_taken TEXT)""",
             """
             CREATE TABLE IF NOT EXISTS logicwebhook_trigger (
                 name VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -84,6 +87,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
      */
     public static final List<String> UPGRADE = List.of(
             "ALTER TABLE logicwebhook_wait ADD COLUMN IF NOT EXISTS deliver_after BIGINT",
+            "ALTER TABLE logicwebhook_node ADD COLUMN IF NOT EXISTS unsubscribed_before BIGINT",
+            "ALTER TABLE logicwebhook_node ADD COLUMN IF NOT EXISTS unsubscribes_taken TEXT",
             "ALTER TABLE logicwebhook_wait ALTER COLUMN unsubscribe SET DATA TYPE TEXT",
             "ALTER TABLE logicwebhook_wait ALTER COLUMN snapshot SET DATA TYPE TEXT",
             "ALTER TABLE logicwebhook_wait ALTER COLUMN result SET DATA TYPE TEXT",
@@ -218,7 +223,9 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 }
             }
         }
-        if (createdBefore(connection, "logicwebhook_wait") || createdBefore(connection, "logicwebhook_trigger")) {
+        if (createdBefore(connection, "logicwebhook_wait", "deliver_after")
+            || createdBefore(connection, "logicwebhook_node", "unsubscribed_before")
+            || createdBefore(connection, "logicwebhook_trigger", null)) {
             for (String ddl : UPGRADE) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute(ddl);
@@ -227,19 +234,22 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         }
     }
 
-    /** Whether a table was created by an earlier version: without deliver_after, or with a VARCHAR(1000000) column. */
-    private static boolean createdBefore(Connection connection, String table) throws SQLException {
+    /**
+     * Whether a table was created by an earlier version: without its newest column (if it has one), or with a
+     * VARCHAR(1000000) column.
+     */
+    private static boolean createdBefore(Connection connection, String table, String newest) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet none = statement.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
             ResultSetMetaData columns = none.getMetaData();
-            boolean deliverAfter = false;
+            boolean hasNewest = newest == null;
             for (int i = 1; i <= columns.getColumnCount(); i++) {
-                deliverAfter |= columns.getColumnName(i).equalsIgnoreCase("deliver_after");
+                hasNewest |= columns.getColumnName(i).equalsIgnoreCase(newest);
                 if (columns.getPrecision(i) == OLD_JSON_COLUMN) {
                     return true;
                 }
             }
-            return !deliverAfter && table.equals("logicwebhook_wait");
+            return !hasNewest;
         }
     }
 
@@ -420,16 +430,112 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     @Override
-    public boolean claimDelivery(String id, String incarnation) {
-        return update("UPDATE logicwebhook_wait SET delivered = TRUE WHERE id = ? AND owner = ? AND delivered = FALSE", id,
-                incarnation) == 1;
+    public boolean claimDelivery(String id, String incarnation, long now) {
+        return update("UPDATE logicwebhook_wait SET delivered = TRUE, finished_at = ? WHERE id = ? AND owner = ?"
+                      + " AND delivered = FALSE", now, id, incarnation) == 1;
     }
 
     @Override
     public void heartbeat(String incarnation, long now) {
         if (update("UPDATE logicwebhook_node SET heartbeat_at = ? WHERE incarnation = ?", now, incarnation) == 0) {
-            update("INSERT INTO logicwebhook_node (incarnation, started_at, heartbeat_at, stopped) VALUES (?, ?, ?, FALSE)",
-                    incarnation, now, now);
+            update("INSERT INTO logicwebhook_node (incarnation, started_at, heartbeat_at, stopped, unsubscribed_before)"
+                   + " VALUES (?, ?, ?, FALSE, ?)",
+                    incarnation, now, now, now);
+        }
+    }
+
+    @Override
+    public void unsubscribedBefore(String incarnation, Long time) {
+        if (time == null) {
+            update("UPDATE logicwebhook_node SET unsubscribed_before = NULL WHERE incarnation = ?", incarnation);
+        } else {
+            update("UPDATE logicwebhook_node SET unsubscribed_before = ? WHERE incarnation = ?", time, incarnation);
+        }
+    }
+
+    /**
+     * Reads the incarnations that are gone and may have left unsubscribes (their row, not their waits), then, for each
+     * endpoint not taken from them yet at their unsubscribed-before time, moves their waits finished since to this
+     * incarnation, each with its condition again, and notes the endpoint taken once none are left: one transaction.
+     */
+    @Override
+    public List<StoredWait> takeUnsubscribes(String incarnation, long staleBefore, Collection<String> endpoints,
+            long now, int max) {
+        List<StoredWait> taken = new ArrayList<>();
+        if (endpoints.isEmpty()) {
+            return taken;
+        }
+        for (Object[] node : rows("SELECT incarnation, unsubscribed_before, unsubscribes_taken FROM logicwebhook_node"
+                                  + " WHERE incarnation <> ? AND unsubscribed_before IS NOT NULL"
+                                  + " AND (stopped = TRUE OR heartbeat_at < ?)",
+                incarnation, staleBefore)) {
+            String gone = (String) node[0];
+            long before = ((Number) node[1]).longValue();
+            String takenJson = (String) node[2];
+            for (String endpoint : endpoints) {
+                Map<String, Long> takenFrom = takenFrom(takenJson);
+                if (taken.size() >= max) {
+                    return taken;
+                }
+                if (Long.valueOf(before).equals(takenFrom.get(endpoint))) {
+                    continue;
+                }
+                Map<String, Long> next = new LinkedHashMap<>(takenFrom);
+                next.put(endpoint, before);
+                Unsubscribes found;
+                try {
+                    found = takeUnsubscribes(incarnation, gone, endpoint, before, takenJson, toJson(next), now,
+                            max - taken.size());
+                } catch (LogicWebhookStoreException e) {
+                    if (taken.isEmpty()) {
+                        throw e;
+                    }
+                    // those taken before are the caller's to unsubscribe: the others are read again the next time
+                    return taken;
+                }
+                taken.addAll(found.taken());
+                if (found.noted()) {
+                    takenJson = toJson(next);
+                }
+            }
+        }
+        return taken;
+    }
+
+    /** What one transaction of {@link #takeUnsubscribes} took, and whether it noted the endpoint taken. */
+    private record Unsubscribes(List<StoredWait> taken, boolean noted) {
+    }
+
+    private Unsubscribes takeUnsubscribes(String incarnation, String gone, String endpoint, long before, String takenJson,
+            String nextJson, long now, int limit) {
+        return inTransaction(connection -> {
+            List<StoredWait> found = query(connection, "SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = TRUE"
+                                                       + " AND owner = ? AND endpoint = ? AND state <> 'PENDING'"
+                                                       + " AND finished_at >= ? AND unsubscribe IS NOT NULL LIMIT " + limit,
+                    gone, endpoint, before);
+            List<String> ids = found.stream().map(StoredWait::id).toList();
+            Set<String> moved = new HashSet<>();
+            collect(moved, ids, executeEach(connection, "UPDATE logicwebhook_wait SET owner = ?, finished_at = ?"
+                                                        + " WHERE id = ? AND owner = ?",
+                    2, ids, incarnation, now, gone));
+            // another node may note it first: then this one reads the row again the next time
+            boolean noted = found.size() < limit
+                            && execute(connection, "UPDATE logicwebhook_node SET unsubscribes_taken = ? WHERE incarnation = ?"
+                                                   + " AND unsubscribed_before = ? AND COALESCE(unsubscribes_taken, '') = ?",
+                                    nextJson, gone, before, takenJson == null ? "" : takenJson) == 1;
+            return new Unsubscribes(found.stream().filter(wait -> moved.contains(wait.id())).toList(), noted);
+        });
+    }
+
+    private static Map<String, Long> takenFrom(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, Long>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new LogicWebhookStoreException("a node's unsubscribes_taken is not the JSON this component writes", e);
         }
     }
 
@@ -708,8 +814,15 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     }
 
     private List<StoredWait> query(String sql, Object... parameters) {
-        try (Connection connection = connection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = connection()) {
+            return query(connection, sql, parameters);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static List<StoredWait> query(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             List<StoredWait> waits = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
@@ -718,8 +831,13 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 }
             }
             return waits;
-        } catch (SQLException e) {
-            throw failed(e);
+        }
+    }
+
+    private static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
         }
     }
 
@@ -750,6 +868,14 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
             return request == null ? null : JSON.writeValueAsString(request);
         } catch (JsonProcessingException e) {
             throw new LogicWebhookStoreException("an unsubscribe request could not be written as JSON", e);
+        }
+    }
+
+    private static String toJson(Map<String, Long> map) {
+        try {
+            return JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new LogicWebhookStoreException("a map could not be written as JSON", e);
         }
     }
 

@@ -95,9 +95,10 @@ public interface WaitStore extends Service {
      * The live owner of a wait that another node finished takes its delivery: one conditional update, which fails
      * when another node adopted the wait meanwhile (it took this incarnation for gone) and delivers it itself.
      *
-     * @return true when this incarnation delivers it
+     * @param  now its finished time from now on: this incarnation unsubscribes it (see {@link #unsubscribedBefore})
+     * @return     true when this incarnation delivers it
      */
-    default boolean claimDelivery(String id, String incarnation) {
+    default boolean claimDelivery(String id, String incarnation, long now) {
         return true;
     }
 
@@ -118,6 +119,27 @@ public interface WaitStore extends Service {
 
     /** This incarnation stopped: its waits may be adopted at once. */
     void stopped(String incarnation);
+
+    /**
+     * Every wait this incarnation finished before {@code time} was unsubscribed, or needed no unsubscribe; those it
+     * finished since may not have been ({@code null}: none). Written every second or so while waits finish (the first
+     * heartbeat writes the start), so that after a crash {@link #takeUnsubscribes} finds the subscriptions that may be
+     * left at their services. A store that ignores it leaves them there.
+     */
+    default void unsubscribedBefore(String incarnation, Long time) {
+    }
+
+    /**
+     * Takes over the finished waits, of these endpoints, whose unsubscribe an incarnation that is gone (as for
+     * {@link #adoptable}) may not have sent: those it finished since its {@link #unsubscribedBefore} time. They become
+     * this incarnation's, finished at {@code now}, so that its own unsubscribed-before time covers them until it has sent
+     * their unsubscribes again; each is taken once (another node may take them at once). At most {@code max}; once
+     * none are left of an endpoint, its gone incarnation is not read for it again.
+     */
+    default List<StoredWait> takeUnsubscribes(String incarnation, long staleBefore, Collection<String> endpoints,
+            long now, int max) {
+        return List.of();
+    }
 
     /**
      * Orphans this incarnation may adopt: waits that were handed over, or whose owner stopped or has not been heard of

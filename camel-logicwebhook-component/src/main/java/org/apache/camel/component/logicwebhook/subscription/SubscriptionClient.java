@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -233,6 +234,8 @@ public final class SubscriptionClient extends ServiceSupport {
         private final boolean lastAttemptOnStop;
         private int retries;
         private LogicWebhookSubscriptionException last;
+        /** The application's stop ended the retries (after one last attempt that failed too). */
+        private volatile boolean cutShort;
 
         Attempts(Sender sender, OutboundRequest request, String name, String trackingId, long deadline,
                  BooleanSupplier wanted, Consumer<LogicWebhookSubscriptionException> onFailure, boolean lastAttemptOnStop) {
@@ -297,6 +300,7 @@ public final class SubscriptionClient extends ServiceSupport {
             if (lastAttemptOnStop && sendOnce()) {
                 return;
             }
+            cutShort = true;
             result.completeExceptionally(gaveUp(last, " (its retries were given up: the application is stopping)"));
         }
     }
@@ -318,17 +322,38 @@ public final class SubscriptionClient extends ServiceSupport {
      * <p>
      * Sent with the unsubscribe's own authentication when the endpoint has one, else with the subscribe's: the
      * credentials come from the endpoint's configuration now, never from the request.
+     *
+     * @return completes when it is over: true when it was answered or failed for good, false when the application's
+     *         stop cut its retries short (the next start may send it again)
      */
-    public void unsubscribe(OutboundRequest request, String name, String trackingId) {
-        start(new Attempts(unsubscribeSender, request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
-        }, true)).whenComplete((response, failure) -> {
+    public CompletableFuture<Boolean> unsubscribe(OutboundRequest request, String name, String trackingId) {
+        return unsubscribe(request, name, trackingId, false);
+    }
+
+    /**
+     * {@link #unsubscribe(OutboundRequest, String, String)}; {@code again}: the request may have been answered before (a
+     * node that crashed may have sent it), so a 404 or 410 says the subscription is gone, not that it failed.
+     */
+    public CompletableFuture<Boolean> unsubscribe(OutboundRequest request, String name, String trackingId, boolean again) {
+        Attempts attempts = new Attempts(unsubscribeSender, request, name, trackingId, Long.MAX_VALUE, () -> true, e -> {
+        }, true);
+        return start(attempts).handle((response, failure) -> {
             if (failure == null) {
                 LOG.debug("Unsubscribed {} with {} {}", name, request.method(), request.safeUri());
-            } else {
-                statistics.unsubscribeFailed(failure.getMessage(), clock.millis());
-                LOG.warn("Could not unsubscribe {} (tracking id {}); the subscription may still exist at the service: {}",
-                        name, trackingId, failure.getMessage());
+                return true;
             }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (again && cause instanceof LogicWebhookSubscriptionException e
+                && (e.getStatusCode() == 404 || e.getStatusCode() == 410)) {
+                LOG.debug("{} was unsubscribed before ({} {} answered {})", name, request.method(), request.safeUri(),
+                        e.getStatusCode());
+                return true;
+            }
+            statistics.unsubscribeFailed(cause.getMessage(), clock.millis());
+            LOG.warn("Could not unsubscribe {} (tracking id {}); the subscription may still exist at the service: {}",
+                    name, trackingId, cause.getMessage());
+            return !attempts.cutShort;
         });
     }
 

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,6 +47,11 @@ public final class Orphans {
     private static final long FULL_COUNT_INTERVAL = 600_000;
     /** The longest an orphan whose delivery keeps failing waits before it is tried again. */
     private static final long MAX_DELIVERY_DELAY = 300_000;
+    /**
+     * How often this incarnation's unsubscribed-before time is written while waits finish (at most; never more often
+     * than the heartbeat): after a crash, the waits finished within about this time are unsubscribed again.
+     */
+    private static final long JOURNAL_INTERVAL = 1_000;
 
     private final WaitRegistry registry;
     private final WaitStore store;
@@ -66,6 +72,9 @@ public final class Orphans {
     private volatile ExecutorService heartbeats;
     /** A heartbeat is queued or under way on its thread. */
     private final AtomicBoolean heartbeating = new AtomicBoolean();
+    /** A write of the unsubscribed-before time is queued or under way on the heartbeat's thread. */
+    private final AtomicBoolean journaling = new AtomicBoolean();
+    private volatile long nextJournal;
     /** A heartbeat's work on orphans found a batch being taken on: it is done at the next sweep. */
     private volatile boolean orphanWorkDue;
     /** When this incarnation last wrote its heartbeat. */
@@ -105,8 +114,10 @@ public final class Orphans {
     private final Map<String, Integer> failedDeliveries = new ConcurrentHashMap<>();
     /** Endpoints whose resumeUri failed and has not taken an orphan since: their failures are logged at DEBUG. */
     private final Set<String> failingResumes = ConcurrentHashMap.newKeySet();
-    /** Orphans delivered in a batch whose delivered mark is not written yet; they are not delivered again meanwhile. */
+    /** Orphans delivered whose delivered mark is not written yet; they are not delivered again meanwhile. */
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
+    /** Of those, the ones whose unsubscribe is being retried: marked once it is over. */
+    private final Set<String> unsubscribing = ConcurrentHashMap.newKeySet();
 
     Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
@@ -139,6 +150,13 @@ public final class Orphans {
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
     void stop() {
         failedDeliveries.clear();
+        try {
+            // unsubscribes that the stop cut short are sent again by whoever takes over
+            store.unsubscribedBefore(registry.incarnation(), registry.unsubscribeJournal().markOfOpen());
+        } catch (RuntimeException e) {
+            LOG.warn("The wait store could not be told which unsubscribes this node sent; whoever takes over sends those"
+                     + " of the last second again: {}", e.getMessage());
+        }
         try {
             flushDelivered();
         } catch (RuntimeException e) {
@@ -178,6 +196,14 @@ public final class Orphans {
             return;
         }
         ExecutorService executor = heartbeats;
+        if (now >= nextJournal && executor != null && journaling.compareAndSet(false, true)) {
+            nextJournal = now + Math.min(JOURNAL_INTERVAL, recovery.heartbeatInterval());
+            try {
+                executor.execute(this::writeJournal);
+            } catch (RejectedExecutionException stopped) {
+                journaling.set(false);
+            }
+        }
         if (now >= nextHeartbeat && executor != null && heartbeating.compareAndSet(false, true)) {
             try {
                 executor.execute(() -> {
@@ -231,6 +257,21 @@ public final class Orphans {
         startOrphanWork();
     }
 
+    /** Writes the unsubscribed-before time, on the heartbeat's thread, when it changed. */
+    private void writeJournal() {
+        try {
+            Long mark = registry.unsubscribeJournal().mark(registry.now());
+            if (mark != null) {
+                store.unsubscribedBefore(registry.incarnation(), mark);
+            }
+        } catch (RuntimeException e) {
+            // it changes again, and is written again, at the next interval; the store's outage is the heartbeat's to report
+            LOG.debug("The wait store could not be told which unsubscribes this node sent: {}", e.getMessage());
+        } finally {
+            journaling.set(false);
+        }
+    }
+
     /** The heartbeat's work on orphans, on the worker pool, unless a batch is being taken on (then at the next sweep). */
     private void startOrphanWork() {
         if (!stopping() && ticking.compareAndSet(false, true)) {
@@ -272,6 +313,7 @@ public final class Orphans {
         }
         adopting = true;
         takeOnOrphans(now, true);
+        unsubscribeAgain(now);
         // it reads every orphan: not while a backlog of them is being taken on
         if (!backlog && now >= nextOrphanedCheck) {
             nextOrphanedCheck = now + FULL_COUNT_INTERVAL;
@@ -282,6 +324,60 @@ public final class Orphans {
             int purged = store.purge(now - recovery.finishedRetention());
             LOG.debug("Purged {} finished logicwebhook wait(s) from the wait store", purged);
         }
+    }
+
+    /**
+     * Sends again the unsubscribes that incarnations that are gone may not have sent (they crashed while those were under
+     * way): of the waits they finished since their unsubscribed-before time, those that unsubscribe once finished, which
+     * this incarnation takes over first. A 404 or 410 then means it was sent before. At most a batch per heartbeat.
+     */
+    private void unsubscribeAgain(long now) {
+        Set<String> running = Set.copyOf(owners.keySet());
+        if (running.isEmpty()) {
+            return;
+        }
+        Object entry = new Object();
+        List<StoredWait> taken;
+        try {
+            taken = store.takeUnsubscribes(registry.incarnation(), staleBefore(now), running,
+                    registry.openUnsubscribes(entry), BATCH);
+        } catch (RuntimeException e) {
+            registry.unsubscribeJournal().discard(entry);
+            throw e;
+        }
+        if (taken.isEmpty()) {
+            // most heartbeats: nothing for the journal to write
+            registry.unsubscribeJournal().discard(entry);
+            return;
+        }
+        List<Runnable> sends = new ArrayList<>();
+        AtomicInteger left = new AtomicInteger(taken.size() + 1);
+        Runnable over = () -> {
+            if (left.decrementAndGet() == 0) {
+                registry.unsubscribed(entry);
+            }
+        };
+        for (StoredWait wait : taken) {
+            WaitOwner owner = owners.get(wait.endpoint());
+            if (owner != null && (!WaitOutcome.COMPLETED.name().equals(wait.state())
+                                  && !WaitOutcome.FAILED.name().equals(wait.state()) || owner.unsubscribesOnCallback())) {
+                sends.add(() -> owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true)
+                        .whenComplete((sent, failure) -> {
+                            // one that this stop cut short stays in the journal: the next start sends it again
+                            if (Boolean.TRUE.equals(sent)) {
+                                over.run();
+                            }
+                        }));
+            } else {
+                over.run();
+            }
+        }
+        if (!sends.isEmpty()) {
+            LOG.info("Unsubscribing again {} finished wait(s) of a node that is gone: it may have crashed before their"
+                     + " unsubscribes were sent", sends.size());
+        }
+        sends.forEach(registry::execute);
+        over.run();
     }
 
     /** The waits by state for the statistics: all of them now and then, the pending ones every time. */
@@ -473,9 +569,13 @@ public final class Orphans {
         }
     }
 
-    /** Writes the delivered marks of the orphans delivered in batches so far, together. */
+    /**
+     * Writes the delivered marks of the orphans delivered so far, together: those of batches, and those whose mark could
+     * not be written alone; not those whose unsubscribe is being retried.
+     */
     private void flushDelivered() {
         List<String> ids = new ArrayList<>(unmarked);
+        ids.removeAll(unsubscribing);
         if (!ids.isEmpty()) {
             store.deliveredAll(ids);
             // those delivered meanwhile stay for the next time
@@ -544,14 +644,44 @@ public final class Orphans {
             return;
         }
         String id = wait.id();
+        CompletableFuture<Boolean> unsubscribed = CompletableFuture.completedFuture(true);
         if ((WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback())
             && !unsubscribedHere.contains(id)) {
-            unsubscribe(owner, wait);
+            unsubscribed = unsubscribe(owner, wait);
             unsubscribedHere.add(id);
         }
-        if (deliver(owner, wait, inBatch)) {
+        if (deliver(owner, wait)) {
             unsubscribedHere.remove(id);
+            markDelivered(id, inBatch, unsubscribed);
         }
+    }
+
+    /**
+     * Marks a delivered orphan delivered (with its batch's marks, or now), once its unsubscribe is over: while it is
+     * retried the orphan stays to deliver in the store, so that a crash meanwhile has the next incarnation unsubscribe it
+     * again (and deliver it again: at least once). Meanwhile it is not delivered again here.
+     */
+    private void markDelivered(String id, boolean inBatch, CompletableFuture<Boolean> unsubscribed) {
+        unmarked.add(id);
+        if (inBatch && unsubscribed.isDone()) {
+            // the common case: written with its batch's marks
+            return;
+        }
+        unsubscribing.add(id);
+        unsubscribed.thenAccept(over -> {
+            // one that the stop cut short stays to deliver: the next incarnation unsubscribes and delivers it again
+            if (over) {
+                unsubscribing.remove(id);
+                if (!inBatch) {
+                    try {
+                        store.delivered(id);
+                        unmarked.remove(id);
+                    } catch (RuntimeException e) {
+                        LOG.debug("An orphan's delivered mark is written with the next batch's: {}", e.getMessage());
+                    }
+                }
+            }
+        });
     }
 
     private WaitOwner ownerOrWarn(String endpoint) {
@@ -591,18 +721,50 @@ public final class Orphans {
         return store.finish(wait.id(), outcome.name(), result, delivered, now);
     }
 
-    /** Sends an orphan's unsubscribe request, or says why it cannot. */
-    public void unsubscribe(WaitOwner owner, StoredWait wait) {
+    /**
+     * Claims an orphan that has nowhere to be delivered (its action has no resumeUri) as delivered, then unsubscribes
+     * it; it is in the unsubscribe journal from before the claim until its unsubscribe is over.
+     *
+     * @return true when this claim counted
+     */
+    public boolean claimAndUnsubscribe(WaitOwner owner, StoredWait wait, WaitOutcome outcome) {
+        Object entry = new Object();
+        boolean claimed = false;
+        try {
+            claimed = store.finish(wait.id(), outcome.name(), null, true, registry.openUnsubscribes(entry));
+        } finally {
+            if (!claimed) {
+                registry.unsubscribed(entry);
+            }
+        }
+        if (!claimed) {
+            return false;
+        }
+        unsubscribe(owner, wait).thenAccept(over -> {
+            if (over) {
+                registry.unsubscribed(entry);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Sends an orphan's unsubscribe request, or says why it cannot.
+     *
+     * @return completes when it is over, as {@link WaitOwner#unsubscribe}
+     */
+    public CompletableFuture<Boolean> unsubscribe(WaitOwner owner, StoredWait wait) {
         if (wait.unsubscribe() != null) {
-            owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()));
+            return owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), false);
         } else if (!wait.subscribed()) {
             LOG.warn("logicwebhook:{} cannot unsubscribe an orphaned wait whose subscribe answer never arrived (tracking"
                      + " id {}); its subscription may still exist at the service", owner.name(), wait.id());
         }
+        return CompletableFuture.completedFuture(true);
     }
 
-    /** @return whether the outcome went through (then it is marked delivered, or will be with its batch) */
-    private boolean deliver(WaitOwner owner, StoredWait wait, boolean inBatch) {
+    /** @return whether the outcome went through (then it is to be marked delivered) */
+    private boolean deliver(WaitOwner owner, StoredWait wait) {
         if (owner.resumesOrphans()) {
             try {
                 owner.resumeOrphan(wait);
@@ -614,11 +776,6 @@ public final class Orphans {
             if (failingResumes.remove(owner.name())) {
                 LOG.info("logicwebhook:{}: the resumeUri takes orphaned waits again", owner.name());
             }
-        }
-        if (inBatch) {
-            unmarked.add(wait.id());
-        } else {
-            store.delivered(wait.id());
         }
         return true;
     }

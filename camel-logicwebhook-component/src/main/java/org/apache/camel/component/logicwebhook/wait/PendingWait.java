@@ -33,7 +33,8 @@ public final class PendingWait implements WaitStatus {
     private volatile WaitOutcome outcome;
     private OutboundRequest unsubscribe;
     private boolean unsubscribeWanted;
-    private boolean subscribeAnswered;
+    /** The subscribe request was answered, or failed for good: whether there is a request to unsubscribe is known. */
+    private boolean subscribeOver;
 
     public PendingWait(String id, WaitOwner owner, Exchange exchange, AsyncCallback callback, long startedAt, long deadline,
                 long hardDeadline) {
@@ -76,7 +77,7 @@ public final class PendingWait implements WaitStatus {
      * @return the request to send now, or {@code null}
      */
     public synchronized OutboundRequest subscribed(OutboundRequest request) {
-        subscribeAnswered = true;
+        subscribeOver = true;
         if (unsubscribeWanted) {
             return request;
         }
@@ -84,9 +85,24 @@ public final class PendingWait implements WaitStatus {
         return null;
     }
 
-    /** Whether the subscribe request was answered (and how to unsubscribe is known). */
-    public synchronized boolean isSubscribeAnswered() {
-        return subscribeAnswered;
+    /**
+     * The subscribe request failed for good: there is nothing to unsubscribe.
+     *
+     * @return whether the wait ended and asked to unsubscribe before
+     */
+    public synchronized boolean subscribeFailed() {
+        subscribeOver = true;
+        return unsubscribeWanted;
+    }
+
+    /** Whether the wait ended and asked to unsubscribe ({@link #takeUnsubscribe}). */
+    public synchronized boolean isUnsubscribeWanted() {
+        return unsubscribeWanted;
+    }
+
+    /** Whether the subscribe request was answered or failed for good, so that the unsubscribe request is known. */
+    public synchronized boolean isSubscribeOver() {
+        return subscribeOver;
     }
 
     /**

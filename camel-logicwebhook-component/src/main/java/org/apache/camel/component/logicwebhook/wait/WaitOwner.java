@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook.wait;
 
+import java.util.concurrent.CompletableFuture;
+
 import org.apache.camel.component.logicwebhook.observability.EndpointStatistics;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.subscription.OutboundRequest;
@@ -35,15 +37,20 @@ public interface WaitOwner {
     /**
      * Sends an unsubscribe request of one of its waits (with its retries, in the background).
      *
-     * @param trackingId the x-ms-client-tracking-id: the exchange id of a live wait, the wait id of an orphan
+     * @param  trackingId the x-ms-client-tracking-id: the exchange id of a live wait, the wait id of an orphan
+     * @return            completes when it is over: true when answered or failed for good, false when the application's
+     *                    stop cut it short
      */
-    void unsubscribe(String waitId, String trackingId, OutboundRequest request);
+    CompletableFuture<Boolean> unsubscribe(String waitId, String trackingId, OutboundRequest request);
 
     /**
      * Sends an orphan's unsubscribe request as the store kept it: without the headers whose names are taken for secrets,
      * which the endpoint's own options give back.
+     *
+     * @param  again whether it may have been sent before (by a node that crashed): a 404 or 410 then means it was
+     * @return       as {@link #unsubscribe}
      */
-    void unsubscribeOrphan(String waitId, OutboundRequest stored);
+    CompletableFuture<Boolean> unsubscribeOrphan(String waitId, OutboundRequest stored, boolean again);
 
     /** Whether its endpoint unsubscribes once a callback came. */
     boolean unsubscribesOnCallback();

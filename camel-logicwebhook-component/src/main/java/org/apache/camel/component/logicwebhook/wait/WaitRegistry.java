@@ -57,6 +57,8 @@ public final class WaitRegistry extends ServiceSupport {
     /** This start of the component: the owner of the waits it writes to a durable store. */
     private final String incarnation = newId();
     private final Orphans orphans;
+    /** With a durable store: the finished waits whose unsubscribe may not have been sent yet. */
+    private final UnsubscribeJournal unsubscribes;
     private volatile Clock clock;
     private volatile ScheduledExecutorService sweeper;
     private ExecutorService workers;
@@ -74,6 +76,7 @@ public final class WaitRegistry extends ServiceSupport {
         this.context = context;
         this.clock = clock;
         this.sweepInterval = sweepInterval;
+        this.unsubscribes = durable ? new UnsubscribeJournal() : null;
         this.orphans = durable ? new Orphans(this, store, recovery, storeStatistics) : null;
     }
 
@@ -158,17 +161,25 @@ public final class WaitRegistry extends ServiceSupport {
         return wait.tryFinish(outcome) && commit(wait, outcome, result);
     }
 
-    /** Writes the outcome a finisher set on the wait, and takes the wait out of the map. */
+    /**
+     * Writes the outcome a finisher set on the wait, and takes the wait out of the map. With a durable store, a wait
+     * that unsubscribes once finished is in the unsubscribe journal from before its claim until its unsubscribe is over.
+     */
     private boolean commit(PendingWait wait, WaitOutcome outcome, String result) {
+        boolean unsubscribes = durable && (outcome == WaitOutcome.TIMED_OUT || outcome == WaitOutcome.CANCELLED
+                                           || wait.owner.unsubscribesOnCallback());
+        long now = unsubscribes ? this.unsubscribes.open(wait, now()) : now();
         boolean ours;
         try {
-            ours = store.finish(wait.id, outcome.name(), result, true, now());
+            ours = store.finish(wait.id, outcome.name(), result, true, now);
         } catch (RuntimeException e) {
+            unsubscribed(wait);
             wait.revert(outcome);
             throw e;
         }
         waits.remove(wait.id, wait);
         if (!ours) {
+            unsubscribed(wait);
             // another node finished it in the store first (its callback reached that node), or a recovery that took
             // this JVM for dead: what the store says wins
             execute(() -> finishedElsewhere(wait));
@@ -176,6 +187,54 @@ public final class WaitRegistry extends ServiceSupport {
         }
         wait.statistics().waitEnded(outcome, now() - wait.startedAt);
         return true;
+    }
+
+    /**
+     * A finished wait unsubscribes: now, or once its subscribe answer comes (when it has not yet); its journal entry is
+     * closed once that is over, or now when there is nothing to send.
+     */
+    public void unsubscribe(PendingWait wait) {
+        OutboundRequest request;
+        boolean known;
+        synchronized (wait) {
+            request = wait.takeUnsubscribe();
+            known = wait.isSubscribeOver();
+        }
+        if (request != null) {
+            send(wait, request);
+        } else if (known) {
+            unsubscribed(wait);
+        }
+    }
+
+    /** Sends a finished wait's unsubscribe request; its journal entry is closed once that is over. */
+    public void send(PendingWait wait, OutboundRequest request) {
+        wait.owner.unsubscribe(wait.id, wait.exchange.getExchangeId(), request).thenAccept(over -> {
+            // one that the stop cut short stays in the journal: the next start sends it again
+            if (over) {
+                unsubscribed(wait);
+            }
+        });
+    }
+
+    /** A finished wait's unsubscribe is over, or it has none to send. */
+    public void unsubscribed(Object entry) {
+        if (unsubscribes != null) {
+            unsubscribes.close(entry);
+        }
+    }
+
+    /**
+     * Opens a journal entry for work that will unsubscribe finished waits (see {@link UnsubscribeJournal}).
+     *
+     * @return the time to write as their finished time
+     */
+    long openUnsubscribes(Object entry) {
+        return unsubscribes.open(entry, now());
+    }
+
+    UnsubscribeJournal unsubscribeJournal() {
+        return unsubscribes;
     }
 
     /**
@@ -223,9 +282,12 @@ public final class WaitRegistry extends ServiceSupport {
     private void finishedElsewhere(PendingWait wait) {
         StoredWait stored;
         boolean delivers;
+        boolean unsubscribes = wait.owner.unsubscribesOnCallback();
         try {
             stored = store.find(wait.id);
-            delivers = stored != null && !stored.isPending() && store.claimDelivery(wait.id, incarnation);
+            // taking its delivery makes this incarnation the one that unsubscribes it: in the journal from before
+            delivers = stored != null && !stored.isPending()
+                       && store.claimDelivery(wait.id, incarnation, unsubscribes ? openUnsubscribes(wait) : now());
         } catch (RuntimeException e) {
             LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store: {}",
                     wait.owner.name(), e.getMessage());
@@ -237,6 +299,8 @@ public final class WaitRegistry extends ServiceSupport {
             wait.statistics().waitEnded(outcome, now() - wait.startedAt);
             wait.owner.resumeFromStore(wait, stored);
         } else {
+            // ended elsewhere as timed out or cancelled (and unsubscribed there), or taken over by another node
+            unsubscribed(wait);
             wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
             wait.owner.onCancel(wait, delivers ? "the wait ended elsewhere: " + stored.state()
                     : "another node took the wait over (it took this one for gone)");
@@ -391,12 +455,7 @@ public final class WaitRegistry extends ServiceSupport {
             execute(() -> wait.owner.onCancel(wait, reason));
         }
         for (PendingWait wait : cancelled) {
-            execute(() -> {
-                OutboundRequest unsubscribe = wait.takeUnsubscribe();
-                if (unsubscribe != null) {
-                    wait.owner.unsubscribe(wait.id, wait.exchange.getExchangeId(), unsubscribe);
-                }
-            });
+            execute(() -> unsubscribe(wait));
         }
     }
 
