@@ -1144,23 +1144,13 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> rows("subscribed = TRUE") == 3);
 
         // order-1 ends and is unsubscribed; the time written moves past it
-        assertEquals(200, service.post(callbacks.get(0), "approved").statusCode());
-        exchanges.get(0).get(10, TimeUnit.SECONDS);
-        await().until(() -> unsubscribes("order-1") == 1);
-        clock.advance(1_000);
-        first.sweep();
-        long order1 = finishedAt("order-1");
+        long order1 = approvedThenSwept(first, callbacks.get(0), exchanges.get(0), "order-1");
         await().until(() -> unsubscribedBefore() > order1);
 
         // order-2 ends while the service fails unsubscribes: its retry waits; the time written stays at its end
         unsubscribesFail.set(true);
         clock.advance(1_000);
-        assertEquals(200, service.post(callbacks.get(1), "approved").statusCode());
-        exchanges.get(1).get(10, TimeUnit.SECONDS);
-        await().until(() -> unsubscribes("order-2") == 1);
-        clock.advance(1_000);
-        first.sweep();
-        long order2 = finishedAt("order-2");
+        long order2 = approvedThenSwept(first, callbacks.get(1), exchanges.get(1), "order-2");
         await().until(() -> unsubscribedBefore() == order2);
 
         // the node goes: nothing it does from here on reaches the database (its stop's last try of order-2 fails too)
@@ -1190,9 +1180,9 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
-     * An orphan whose unsubscribe is being retried is not marked delivered until the retry is over: a crash meanwhile
-     * has the next incarnation unsubscribe it again (and deliver it again: at least once), where a delivered mark would
-     * leave its subscription at the service.
+     * An orphan whose unsubscribe is being retried is not marked delivered until the retry is over, even when its
+     * delivery is made again (its route failed the first time): a crash meanwhile has the next incarnation unsubscribe it
+     * again (and deliver it again: at least once), where a delivered mark would leave its subscription at the service.
      */
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
@@ -1204,14 +1194,19 @@ class LogicWebhookWaitStoreTest {
         waitsHandedOver(1);
         clock.advance(11_000);
         DurableApp second = app(true);
+        // its first delivery fails too: the one made again waits for the same unsubscribe
+        second.failDeliveries.set(1);
         second.sweep();
-        await().until(() -> second.resumed.size() == 1 && deletes().size() == 1 && orphansSettled(second));
+        await().until(() -> second.deliveriesTried.get() == 1 && deletes().size() == 1 && orphansSettled(second));
+        clock.advance(6_000);
+        second.sweep();
+        await().until(() -> second.resumed.size() == 1 && orphansSettled(second));
         assertEquals(0, rows("delivered = TRUE"), "delivered, but its unsubscribe is still to be retried");
 
         unsubscribesFail.set(false);
         clock.advance(60_000);
         second.sweep();
-        await().until(() -> deletes().size() == 2 && orphansSettled(second) && nothingUnsubscribing(second));
+        await().until(() -> deletes().size() >= 2 && orphansSettled(second) && nothingUnsubscribing(second));
         clock.advance(6_000);
         second.sweep();
         await().until(() -> rows("delivered = TRUE") == 1);
@@ -1222,6 +1217,21 @@ class LogicWebhookWaitStoreTest {
         java.lang.reflect.Field unsubscribing = Orphans.class.getDeclaredField("unsubscribing");
         unsubscribing.setAccessible(true);
         return ((Set<?>) unsubscribing.get(app.component().getWaitRegistry().orphans())).isEmpty();
+    }
+
+    /**
+     * Calls an order's wait back, waits for its exchange and its first unsubscribe, then a second later for a sweep.
+     *
+     * @return the wait's finished time
+     */
+    private long approvedThenSwept(DurableApp app, String callback, CompletableFuture<Exchange> exchange, String order)
+            throws Exception {
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        exchange.get(10, TimeUnit.SECONDS);
+        await().until(() -> unsubscribes(order) == 1);
+        clock.advance(1_000);
+        app.sweep();
+        return finishedAt(order);
     }
 
     private long unsubscribes(String order) {

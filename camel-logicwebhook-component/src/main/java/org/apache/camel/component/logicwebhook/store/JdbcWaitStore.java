@@ -446,10 +446,14 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
 
     @Override
     public void unsubscribedBefore(String incarnation, Long time) {
+        // what another node took from this one (it took it for gone) was taken before: once gone for good, what this
+        // one finished since is taken again
         if (time == null) {
-            update("UPDATE logicwebhook_node SET unsubscribed_before = NULL WHERE incarnation = ?", incarnation);
+            update("UPDATE logicwebhook_node SET unsubscribed_before = NULL, unsubscribes_taken = NULL WHERE incarnation = ?",
+                    incarnation);
         } else {
-            update("UPDATE logicwebhook_node SET unsubscribed_before = ? WHERE incarnation = ?", time, incarnation);
+            update("UPDATE logicwebhook_node SET unsubscribed_before = ?, unsubscribes_taken = NULL WHERE incarnation = ?",
+                    time, incarnation);
         }
     }
 
@@ -511,7 +515,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
         return inTransaction(connection -> {
             List<StoredWait> found = query(connection, "SELECT " + COLUMNS + " FROM logicwebhook_wait WHERE delivered = TRUE"
                                                        + " AND owner = ? AND endpoint = ? AND state <> 'PENDING'"
-                                                       + " AND finished_at >= ? AND unsubscribe IS NOT NULL LIMIT " + limit,
+                                                       + " AND finished_at >= ? AND unsubscribe IS NOT NULL"
+                                                       // in one order on every node: two that take at once do not
+                                                       // deadlock on each other's rows
+                                                       + " ORDER BY id LIMIT " + limit,
                     gone, endpoint, before);
             List<String> ids = found.stream().map(StoredWait::id).toList();
             Set<String> moved = new HashSet<>();

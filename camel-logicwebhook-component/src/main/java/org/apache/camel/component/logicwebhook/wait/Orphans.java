@@ -107,7 +107,7 @@ public final class Orphans {
      * Orphans whose unsubscribe this incarnation sent and whose delivery has not gone through yet: a delivery tried again
      * does not unsubscribe again (the next incarnation does, so a crash between the two still leaks nothing).
      */
-    private final Set<String> unsubscribedHere = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Boolean>> unsubscribedHere = new ConcurrentHashMap<>();
     /**
      * How many times in a row the delivery of an orphan failed in this run: it is put off twice as long each time.
      */
@@ -350,26 +350,24 @@ public final class Orphans {
             registry.unsubscribeJournal().discard(entry);
             return;
         }
-        List<Runnable> sends = new ArrayList<>();
-        AtomicInteger left = new AtomicInteger(taken.size() + 1);
+        // the entry is closed once every unsubscribe is over: the store gave all of them its time
+        AtomicInteger left = new AtomicInteger(1);
         Runnable over = () -> {
             if (left.decrementAndGet() == 0) {
                 registry.unsubscribed(entry);
             }
         };
+        List<Runnable> sends = new ArrayList<>();
         for (StoredWait wait : taken) {
             WaitOwner owner = owners.get(wait.endpoint());
-            if (owner != null && (!WaitOutcome.COMPLETED.name().equals(wait.state())
-                                  && !WaitOutcome.FAILED.name().equals(wait.state()) || owner.unsubscribesOnCallback())) {
-                sends.add(() -> owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true)
-                        .whenComplete((sent, failure) -> {
-                            // one that this stop cut short stays in the journal: the next start sends it again
-                            if (Boolean.TRUE.equals(sent)) {
-                                over.run();
-                            }
-                        }));
-            } else {
-                over.run();
+            if (owner == null) {
+                // its action stopped since: the entry stays open, so that whoever takes over next sends it again
+                left.incrementAndGet();
+            } else if (!WaitOutcome.COMPLETED.name().equals(wait.state()) && !WaitOutcome.FAILED.name().equals(wait.state())
+                       || owner.unsubscribesOnCallback()) {
+                left.incrementAndGet();
+                sends.add(() -> registry.unsubscribing(owner.name(),
+                        () -> owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true), over));
             }
         }
         if (!sends.isEmpty()) {
@@ -645,10 +643,9 @@ public final class Orphans {
         }
         String id = wait.id();
         CompletableFuture<Boolean> unsubscribed = CompletableFuture.completedFuture(true);
-        if ((WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback())
-            && !unsubscribedHere.contains(id)) {
-            unsubscribed = unsubscribe(owner, wait);
-            unsubscribedHere.add(id);
+        if (WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback()) {
+            // a delivery tried again waits for the first try's unsubscribe, which may still be retried
+            unsubscribed = unsubscribedHere.computeIfAbsent(id, key -> unsubscribe(owner, wait));
         }
         if (deliver(owner, wait)) {
             unsubscribedHere.remove(id);
@@ -662,12 +659,22 @@ public final class Orphans {
      * again (and deliver it again: at least once). Meanwhile it is not delivered again here.
      */
     private void markDelivered(String id, boolean inBatch, CompletableFuture<Boolean> unsubscribed) {
-        unmarked.add(id);
-        if (inBatch && unsubscribed.isDone()) {
+        if (inBatch && Boolean.TRUE.equals(unsubscribed.getNow(false))) {
             // the common case: written with its batch's marks
+            unmarked.add(id);
             return;
         }
+        // in this order: a flush of the marks meanwhile leaves it out
         unsubscribing.add(id);
+        unmarked.add(id);
+        if (!unsubscribed.isDone()) {
+            try {
+                // not read as work while it is retried (a service that is down would have them fill the reads)
+                store.deliverLater(id, registry.incarnation(), lastHeartbeat + MAX_DELIVERY_DELAY);
+            } catch (RuntimeException e) {
+                LOG.debug("The wait store could not put off an orphan being unsubscribed: {}", e.getMessage());
+            }
+        }
         unsubscribed.thenAccept(over -> {
             // one that the stop cut short stays to deliver: the next incarnation unsubscribes and delivers it again
             if (over) {
@@ -740,11 +747,7 @@ public final class Orphans {
         if (!claimed) {
             return false;
         }
-        unsubscribe(owner, wait).thenAccept(over -> {
-            if (over) {
-                registry.unsubscribed(entry);
-            }
-        });
+        registry.unsubscribing(owner.name(), () -> unsubscribe(owner, wait), () -> registry.unsubscribed(entry));
         return true;
     }
 

@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -14,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
@@ -209,10 +211,28 @@ public final class WaitRegistry extends ServiceSupport {
 
     /** Sends a finished wait's unsubscribe request; its journal entry is closed once that is over. */
     public void send(PendingWait wait, OutboundRequest request) {
-        wait.owner.unsubscribe(wait.id, wait.exchange.getExchangeId(), request).thenAccept(over -> {
-            // one that the stop cut short stays in the journal: the next start sends it again
-            if (over) {
-                unsubscribed(wait);
+        unsubscribing(wait.owner.name(), () -> wait.owner.unsubscribe(wait.id, wait.exchange.getExchangeId(), request),
+                () -> unsubscribed(wait));
+    }
+
+    /**
+     * Sends an unsubscribe, and runs {@code over} (which closes its journal entry) once it is over; one that the stop cut
+     * short does not, so that the entry stays open and the next start sends it again. One that could not even be sent
+     * is logged, and runs it.
+     */
+    void unsubscribing(String endpoint, Supplier<CompletableFuture<Boolean>> send, Runnable over) {
+        CompletableFuture<Boolean> sent;
+        try {
+            sent = send.get();
+        } catch (RuntimeException e) {
+            LOG.warn("logicwebhook:{} could not send an unsubscribe; the subscription may still exist at the service: {}",
+                    endpoint, e.getMessage());
+            over.run();
+            return;
+        }
+        sent.thenAccept(done -> {
+            if (done) {
+                over.run();
             }
         });
     }
