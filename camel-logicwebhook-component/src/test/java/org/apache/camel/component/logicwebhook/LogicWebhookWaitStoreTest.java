@@ -4,12 +4,14 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +33,7 @@ import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
+import org.apache.camel.component.logicwebhook.wait.CallbackResult;
 import org.apache.camel.component.logicwebhook.wait.Orphans;
 import org.apache.camel.component.logicwebhook.wait.WaitRegistry;
 import org.apache.camel.health.HealthCheck;
@@ -1177,6 +1180,118 @@ class LogicWebhookWaitStoreTest {
         await().until(() -> orphansSettled(second));
         assertEquals(3, unsubscribes("order-2"));
         assertEquals(1, second.resumed.size(), "nothing delivered again");
+    }
+
+    /**
+     * A route stopped while the database was down could not hand its wait over: the wait stayed this live node's, with
+     * no exchange, and no node would ever adopt it. It is handed over at the first heartbeat that gets through, then
+     * adopted when the action runs again, and its callback reaches the resumeUri.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aWaitARouteStopCouldNotHandOverIsHandedOverOnceTheStoreAnswers(TestDatabases store) throws Exception {
+        setUp(store);
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        DurableApp app = new DurableApp(port, service, switchable, clock, true, "", component -> {
+        });
+        apps.add(app);
+        app.start();
+        CompletableFuture<Exchange> waiting = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        switchable.down = true;
+        // a route stopping alone waits for its in-flight exchanges for the timeout given (user-guide: "Limitation")
+        app.context.getRouteController().stopRoute("start", 1, TimeUnit.SECONDS);
+        assertInstanceOf(LogicWebhookHandedOverException.class, waiting.get(10, TimeUnit.SECONDS).getException());
+        switchable.down = false;
+        assertEquals(0, rows("owner IS NULL"), "not handed over while the database was down");
+        clock.advance(6_000);
+        app.sweep();
+        await().until(() -> rows("owner IS NULL") == 1 && orphanWorkIdle(app));
+
+        app.context.getRouteController().startRoute("start");
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        await().until(() -> app.resumed.size() == 1);
+        assertEquals("approved", new String((byte[]) app.resumed.get(0).body()));
+    }
+
+    /**
+     * A subscribe that failed while the database was down left its wait pending in the store, this live node's, for
+     * good: it is cancelled at the first heartbeat that gets through.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aWaitWhoseSubscribeFailedWhileTheStoreWasDownIsCancelledOnceItAnswers(TestDatabases store) throws Exception {
+        setUp(store);
+        SwitchableDataSource switchable = new SwitchableDataSource(database);
+        // the service refuses the subscribe as the database goes down: the wait's cancel cannot be written
+        service.on("POST /jobs", r -> {
+            switchable.down = true;
+            return FakeService.Answer.of(400, "{\"error\":\"no such job\"}");
+        });
+        DurableApp app = new DurableApp(port, service, switchable, clock, true, "", component -> {
+        });
+        apps.add(app);
+        app.start();
+        Exchange failed = app.startWait("order-1").get(10, TimeUnit.SECONDS);
+        assertInstanceOf(LogicWebhookSubscriptionException.class, failed.getException());
+        switchable.down = false;
+        assertEquals(1, rows("state = 'PENDING'"));
+        clock.advance(6_000);
+        app.sweep();
+        await().until(() -> rows("state = 'CANCELLED'") == 1);
+    }
+
+    /**
+     * Another node took a live wait's callback, and the owner's read of it failed (the database went away for a
+     * moment): the exchange was cancelled, and the callback, kept in the store, reached nothing while this node lived.
+     * Now the wait stays, and the next heartbeat resumes the exchange with it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aWaitFinishedElsewhereWhoseReadFailedIsResumedAtTheNextHeartbeat(TestDatabases store) throws Exception {
+        setUp(store);
+        AtomicBoolean claimFails = new AtomicBoolean();
+        JdbcWaitStore failingOnce = new JdbcWaitStore(database) {
+            @Override
+            public boolean claimDelivery(String id, String incarnation, long now) {
+                if (claimFails.getAndSet(false)) {
+                    throw new LogicWebhookStoreException("the wait store failed (the test made it fail)", null);
+                }
+                return super.claimDelivery(id, incarnation, now);
+            }
+        };
+        DurableApp app = app(true, "", component -> component.setWaitStore(failingOnce));
+        CompletableFuture<Exchange> waiting = app.startWait("order-1");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        claimFails.set(true);
+        JdbcWaitStore otherNode = new JdbcWaitStore(database);
+        otherNode.start();
+        try {
+            String id = stringValue("SELECT id FROM logicwebhook_wait");
+            assertTrue(otherNode.finish(id, "COMPLETED", CallbackResult.of("approved".getBytes(StandardCharsets.UTF_8),
+                    Map.of(), 200, false).toJson(), false, clock.millis()));
+        } finally {
+            otherNode.stop();
+        }
+        clock.advance(6_000);
+        app.sweep();
+        await().until(() -> !claimFails.get() && orphanWorkIdle(app));
+        clock.advance(6_000);
+        app.sweep();
+        Exchange resumed = waiting.get(10, TimeUnit.SECONDS);
+        assertNull(resumed.getException());
+        assertEquals("approved", new String(resumed.getMessage().getBody(byte[].class), StandardCharsets.UTF_8));
+    }
+
+    private String stringValue(String sql) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getString(1);
+        }
     }
 
     /**

@@ -306,6 +306,7 @@ public final class Orphans {
      * taken on one batch per heartbeat: the next batch is taken on while the last one is being settled.
      */
     private void orphanWork(long now) {
+        registry.writeAgain();
         count(now);
         // callbacks that reached another node for waits whose exchange waits here (LISTEN/NOTIFY may have missed them)
         for (StoredWait wait : store.finishedElsewhere(registry.incarnation(), BATCH)) {

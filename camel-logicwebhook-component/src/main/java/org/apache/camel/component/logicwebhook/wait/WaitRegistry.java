@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +69,13 @@ public final class WaitRegistry extends ServiceSupport {
     private ExecutorService listener;
     /** The last timeout's write failed: the next failures are not logged again, each wait at each sweep. */
     private final AtomicBoolean timeoutsFailing = new AtomicBoolean();
+    /**
+     * Waits that left memory whose hand-over (a route stopped) the store did not take: written again at every heartbeat
+     * until it does, else this live node would keep them (no other adopts a live node's waits) with no exchange.
+     */
+    private final Set<String> handOverAgain = ConcurrentHashMap.newKeySet();
+    /** Likewise, waits whose subscribe failed and whose cancel the store did not take (they would stay pending). */
+    private final Set<String> cancelAgain = ConcurrentHashMap.newKeySet();
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
                         StoreStatistics storeStatistics, long sweepInterval, int workerPoolSize) {
@@ -192,6 +200,25 @@ public final class WaitRegistry extends ServiceSupport {
     }
 
     /**
+     * Writes again the hand-overs and cancels the store did not take (at a heartbeat, on the worker pool).
+     *
+     * @throws LogicWebhookStoreException when it still does not: they are written at the next heartbeat
+     */
+    void writeAgain() {
+        if (!handOverAgain.isEmpty()) {
+            List<String> ids = List.copyOf(handOverAgain);
+            int handedOver = store.handOver(incarnation, ids);
+            // those no longer pending (a callback that reached another node, say) need no hand-over
+            ids.forEach(handOverAgain::remove);
+            LOG.info("{} pending logicwebhook wait(s) handed over to the wait store now that it answers", handedOver);
+        }
+        for (String id : List.copyOf(cancelAgain)) {
+            store.finish(id, WaitOutcome.CANCELLED.name(), null, true, now());
+            cancelAgain.remove(id);
+        }
+    }
+
+    /**
      * A finished wait unsubscribes: now, or once its subscribe answer comes (when it has not yet); its journal entry is
      * closed once that is over, or now when there is nothing to send.
      */
@@ -300,8 +327,8 @@ public final class WaitRegistry extends ServiceSupport {
      * delivers it to its resumeUri).
      */
     private void finishedElsewhere(PendingWait wait) {
-        StoredWait stored;
-        boolean delivers;
+        final StoredWait stored;
+        final boolean delivers;
         boolean unsubscribes = wait.owner.unsubscribesOnCallback();
         try {
             stored = store.find(wait.id);
@@ -309,10 +336,13 @@ public final class WaitRegistry extends ServiceSupport {
             delivers = stored != null && !stored.isPending()
                        && store.claimDelivery(wait.id, incarnation, unsubscribes ? openUnsubscribes(wait) : now());
         } catch (RuntimeException e) {
-            LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store: {}",
-                    wait.owner.name(), e.getMessage());
-            stored = null;
-            delivers = false;
+            // the wait goes on here: the heartbeat's read of what other nodes finished finds it again
+            unsubscribed(wait);
+            wait.revert(wait.outcome());
+            waits.putIfAbsent(wait.id, wait);
+            LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store (tried again at"
+                     + " the next heartbeat): {}", wait.owner.name(), e.getMessage());
+            return;
         }
         WaitOutcome outcome = delivers ? WaitOutcome.valueOf(stored.state()) : null;
         if (outcome == WaitOutcome.COMPLETED || outcome == WaitOutcome.FAILED) {
@@ -342,7 +372,9 @@ public final class WaitRegistry extends ServiceSupport {
             try {
                 store.finish(wait.id, WaitOutcome.CANCELLED.name(), null, true, now());
             } catch (RuntimeException e) {
-                LOG.debug("A wait whose subscribe failed stays pending in the wait store: {}", e.getMessage());
+                cancelAgain.add(wait.id);
+                LOG.debug("A wait whose subscribe failed is cancelled in the wait store at the next heartbeat: {}",
+                        e.getMessage());
             }
         }
         return true;
@@ -494,8 +526,10 @@ public final class WaitRegistry extends ServiceSupport {
             LOG.info("{} pending logicwebhook wait(s) handed over to the wait store ({}): their subscriptions stay, and"
                      + " their callbacks will be resumed in their resumeUri", handedOver.size(), reason);
         } catch (RuntimeException e) {
-            LOG.warn("{} pending logicwebhook wait(s) could not be handed over to the wait store ({}); they are"
-                     + " adopted once this node is seen as gone: {}", handedOver.size(), reason, e.getMessage());
+            handedOver.forEach(wait -> handOverAgain.add(wait.id));
+            LOG.warn("{} pending logicwebhook wait(s) could not be handed over to the wait store ({}); they are handed"
+                     + " over at the next heartbeat that gets through, or adopted once this node is seen as gone: {}",
+                    handedOver.size(), reason, e.getMessage());
         }
         for (PendingWait wait : handedOver) {
             waits.remove(wait.id, wait);
