@@ -104,8 +104,10 @@ public final class Orphans {
     /** Orphans taken on by batches and not settled yet. */
     private final AtomicInteger unsettled = new AtomicInteger();
     /**
-     * Orphans whose unsubscribe this incarnation sent and whose delivery has not gone through yet: a delivery tried again
-     * does not unsubscribe again (the next incarnation does, so a crash between the two still leaks nothing).
+     * Orphans whose unsubscribe this incarnation sent and whose delivery has not gone through yet, with that unsubscribe:
+     * a delivery tried again does not unsubscribe again (the next incarnation does, so a crash between the two still
+     * leaks nothing), and is marked delivered once that unsubscribe is over. One settle of an orphan at a time (the
+     * working guard).
      */
     private final Map<String, CompletableFuture<Boolean>> unsubscribedHere = new ConcurrentHashMap<>();
     /**
@@ -645,8 +647,14 @@ public final class Orphans {
         String id = wait.id();
         CompletableFuture<Boolean> unsubscribed = CompletableFuture.completedFuture(true);
         if (WaitOutcome.TIMED_OUT.name().equals(wait.state()) || owner.unsubscribesOnCallback()) {
-            // a delivery tried again waits for the first try's unsubscribe, which may still be retried
-            unsubscribed = unsubscribedHere.computeIfAbsent(id, key -> unsubscribe(owner, wait));
+            // a delivery tried again waits for the first try's unsubscribe, which may still be retried (not sent inside
+            // computeIfAbsent: its first attempt is an HTTP request, and the map's lock would hold other orphans' settles)
+            CompletableFuture<Boolean> first = unsubscribedHere.get(id);
+            if (first == null) {
+                first = unsubscribe(owner, wait);
+                unsubscribedHere.put(id, first);
+            }
+            unsubscribed = first;
         }
         if (deliver(owner, wait)) {
             unsubscribedHere.remove(id);
