@@ -30,6 +30,7 @@ import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.component.logicwebhook.callback.CallbackDispatcher;
 import org.apache.camel.component.logicwebhook.store.JdbcWaitStore;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.store.WaitStore;
@@ -951,6 +952,14 @@ class LogicWebhookWaitStoreTest {
         HttpResponse<String> unavailable = service.post(callback, "approved");
         assertEquals(503, unavailable.statusCode());
         assertTrue(unavailable.headers().firstValue("Retry-After").isPresent());
+        // a sender that keeps trying (or many of them) does not flood the log: one WARN a minute at most
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (AutoCloseable captured = captureLog(CallbackDispatcher.class, Level.WARN, warnings)) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(503, service.post(callback, "approved").statusCode());
+            }
+        }
+        assertTrue(warnings.size() <= 1, warnings.toString());
 
         switchable.down = false;
         // the next heartbeat finds it back (the wait's 10 s timeout has not passed)

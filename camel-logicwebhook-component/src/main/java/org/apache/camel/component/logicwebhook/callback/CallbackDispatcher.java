@@ -20,6 +20,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 import org.apache.camel.component.logicwebhook.observability.ComponentStatistics;
+import org.apache.camel.component.logicwebhook.observability.RepeatedWarning;
 import org.apache.camel.spi.RestConsumerFactory;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class CallbackDispatcher extends ServiceSupport implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
+    /** While the wait store is down, every callback is answered 503: said once a minute at WARN, not once each. */
+    private static final RepeatedWarning STORE_DOWN_WARNING = new RepeatedWarning(LOG);
     private static final boolean VERTX_WEB = isPresent("io.vertx.ext.web.Router")
             && isPresent("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter");
     private static final CallbackAnswer FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
@@ -308,7 +311,7 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
                 return answer;
             });
         } catch (LogicWebhookStoreException e) {
-            LOG.warn("logicwebhook:{}: a callback was answered 503: {}", request.name, e.getMessage());
+            STORE_DOWN_WARNING.warn("logicwebhook:{}: a callback was answered 503: {}", request.name, e.getMessage());
             return CompletableFuture.completedFuture(STORE_DOWN);
         }
     }

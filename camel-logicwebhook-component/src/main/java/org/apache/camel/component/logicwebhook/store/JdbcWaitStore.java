@@ -24,6 +24,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
+import org.apache.camel.component.logicwebhook.observability.RepeatedWarning;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     private static final int OLD_JSON_COLUMN = 1_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcWaitStore.class);
+    /** One per wait while the database is down: said once a minute at WARN, not once each. */
+    private static final RepeatedWarning UNSUBSCRIBE_NOT_KEPT = new RepeatedWarning(LOG);
     /**
      * The embedded H2 files open in this JVM, with how many started stores have each open (those loaded by this class
      * loader: two applications in one JVM that each bring their own copy of the component count apart).
@@ -288,8 +291,8 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
     @Override
     public void subscribed(String id, StoredRequest unsubscribe) {
         writes.writeLater("UPDATE logicwebhook_wait SET subscribed = TRUE, unsubscribe = ? WHERE id = ?",
-                e -> LOG.warn("A wait's unsubscribe request could not be kept in the wait store; another incarnation could"
-                              + " not unsubscribe it: {}", e.getMessage()),
+                e -> UNSUBSCRIBE_NOT_KEPT.warn("A wait's unsubscribe request could not be kept in the wait store; another"
+                                               + " incarnation could not unsubscribe it: {}", e.getMessage()),
                 toJson(unsubscribe), id);
     }
 
