@@ -9,6 +9,7 @@ import org.apache.camel.component.logicwebhook.callback.CallbackHandler;
 import org.apache.camel.component.logicwebhook.callback.CallbackRequest;
 import org.apache.camel.component.logicwebhook.callback.PayloadSignatureVerifier;
 import org.apache.camel.component.logicwebhook.callback.WaitCallbacks;
+import org.apache.camel.component.logicwebhook.observability.RepeatedWarning;
 import org.apache.camel.component.logicwebhook.observability.WaitOutcome;
 import org.apache.camel.component.logicwebhook.store.StoredWait;
 import org.apache.camel.component.logicwebhook.wait.CallbackResult;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class ActionCallbacks implements WaitCallbacks {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionCallbacks.class);
+    /** While the wait store is down, every callback is answered 503: said once a minute at WARN, not once each. */
+    private static final RepeatedWarning STORE_DOWN_WARNING = new RepeatedWarning(LOG);
 
     static final CallbackAnswer INVALID_JSON = CallbackAnswer.of(400, "body is not valid JSON");
     private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
@@ -80,7 +83,7 @@ final class ActionCallbacks implements WaitCallbacks {
             return orphans.stopping() ? CallbackHandler.refusing(ELSEWHERE)
                     : new StoredWaitCallback((LogicWebhookProducer) owner, orphans, stored, false);
         } catch (LogicWebhookStoreException e) {
-            LOG.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
+            STORE_DOWN_WARNING.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
             return CallbackHandler.refusing(CallbackAnswer.unavailable("wait store unavailable; retry later"));
         }
     }

@@ -24,7 +24,8 @@ public final class RepeatedWarning {
 
     /** As {@link Logger#warn(String, Object...)}, at WARN at most once a minute, at DEBUG otherwise. */
     public void warn(String format, Object... arguments) {
-        long now = System.currentTimeMillis();
+        // not the wall clock, which may be set back
+        long now = System.nanoTime() / 1_000_000;
         long next = nextWarning.get();
         if (now >= next && nextWarning.compareAndSet(next, now + INTERVAL_MILLIS)) {
             long since = quieted.getAndSet(0);

@@ -545,14 +545,18 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
             return JSON.readValue(json, new TypeReference<Map<String, Long>>() {
             });
         } catch (JsonProcessingException e) {
-            throw new LogicWebhookStoreException("a node's unsubscribes_taken is not the JSON this component writes", e);
+            // not this component's: taken as none taken (what is taken again is unsubscribed again, at least once)
+            LOG.debug("A node's unsubscribes_taken is not the JSON this component writes: {}", e.getMessage());
+            return Map.of();
         }
     }
 
     @Override
     public int handOver(String incarnation, Collection<String> ids) {
+        // not only pending ones: one that a callback on another node finished meanwhile (its exchange ends here, not
+        // resumed) is delivered by whoever adopts it, as a pending one is resumed
         return Arrays.stream(updateEach("UPDATE logicwebhook_wait SET owner = NULL, adopted = FALSE"
-                                        + " WHERE id = ? AND owner = ? AND state = 'PENDING'",
+                                        + " WHERE id = ? AND owner = ? AND delivered = FALSE",
                 0, ids, incarnation)).sum();
     }
 

@@ -110,8 +110,8 @@ public interface WaitStore extends Service {
     void heartbeat(String incarnation, long now);
 
     /**
-     * A graceful stop: these pending waits of this incarnation no longer have an exchange, and whoever adopts them
-     * resumes them in their {@code resumeUri}.
+     * A graceful stop: these waits of this incarnation no longer have an exchange, and whoever adopts them resumes them
+     * in their {@code resumeUri} (pending ones, and those another node finished whose outcome was not delivered yet).
      *
      * @return how many were handed over
      */

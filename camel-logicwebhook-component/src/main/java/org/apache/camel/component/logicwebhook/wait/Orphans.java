@@ -5,9 +5,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -120,6 +122,8 @@ public final class Orphans {
     private final Set<String> unmarked = ConcurrentHashMap.newKeySet();
     /** Of those, the ones whose unsubscribe is being retried: marked once it is over. */
     private final Set<String> unsubscribing = ConcurrentHashMap.newKeySet();
+    /** Unsubscribes taken over from a gone node whose action stopped meanwhile: sent when an action starts. */
+    private final Queue<Runnable> waitingForOwner = new ConcurrentLinkedQueue<>();
 
     Orphans(WaitRegistry registry, WaitStore store, Recovery recovery, StoreStatistics statistics) {
         this.registry = registry;
@@ -152,6 +156,7 @@ public final class Orphans {
     /** Says that this incarnation stopped, so that its waits can be adopted at once (by its next start, say). */
     void stop() {
         failedDeliveries.clear();
+        registry.writeAgain();
         try {
             // unsubscribes that the stop cut short are sent again by whoever takes over
             store.unsubscribedBefore(registry.incarnation(), registry.unsubscribeJournal().markOfOpen());
@@ -176,6 +181,12 @@ public final class Orphans {
     void ownerStarted(WaitOwner owner) {
         owners.putIfAbsent(owner.name(), owner);
         missingOwners.remove(owner.name());
+        // unsubscribes taken over from a gone node while this action was stopped (those of another wait again)
+        List<Runnable> sends = new ArrayList<>();
+        for (Runnable send = waitingForOwner.poll(); send != null; send = waitingForOwner.poll()) {
+            sends.add(send);
+        }
+        sends.forEach(registry::execute);
     }
 
     void ownerStopped(WaitOwner owner) {
@@ -267,7 +278,8 @@ public final class Orphans {
                 store.unsubscribedBefore(registry.incarnation(), mark);
             }
         } catch (RuntimeException e) {
-            // it changes again, and is written again, at the next interval; the store's outage is the heartbeat's to report
+            // written again at the next interval; the store's outage is the heartbeat's to report
+            registry.unsubscribeJournal().unwritten();
             LOG.debug("The wait store could not be told which unsubscribes this node sent: {}", e.getMessage());
         } finally {
             journaling.set(false);
@@ -362,16 +374,8 @@ public final class Orphans {
         };
         List<Runnable> sends = new ArrayList<>();
         for (StoredWait wait : taken) {
-            WaitOwner owner = owners.get(wait.endpoint());
-            if (owner == null) {
-                // its action stopped since: the entry stays open, so that whoever takes over next sends it again
-                left.incrementAndGet();
-            } else if (!WaitOutcome.COMPLETED.name().equals(wait.state()) && !WaitOutcome.FAILED.name().equals(wait.state())
-                       || owner.unsubscribesOnCallback()) {
-                left.incrementAndGet();
-                sends.add(() -> registry.unsubscribing(owner.name(),
-                        () -> owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true), over));
-            }
+            left.incrementAndGet();
+            sends.add(() -> unsubscribeAgain(wait, over));
         }
         if (!sends.isEmpty()) {
             LOG.info("Unsubscribing again {} finished wait(s) of a node that is gone: it may have crashed before their"
@@ -379,6 +383,24 @@ public final class Orphans {
         }
         sends.forEach(registry::execute);
         over.run();
+    }
+
+    /**
+     * Sends one of those again, if it unsubscribes once finished; one whose action stopped since is kept for when it
+     * runs again (its journal entry stays open meanwhile, and a stop writes its time, so that whoever takes over next
+     * sends it).
+     */
+    private void unsubscribeAgain(StoredWait wait, Runnable over) {
+        WaitOwner owner = owners.get(wait.endpoint());
+        if (owner == null) {
+            waitingForOwner.add(() -> unsubscribeAgain(wait, over));
+        } else if (!WaitOutcome.COMPLETED.name().equals(wait.state()) && !WaitOutcome.FAILED.name().equals(wait.state())
+                   || owner.unsubscribesOnCallback()) {
+            registry.unsubscribing(owner.name(),
+                    () -> owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true), over);
+        } else {
+            over.run();
+        }
     }
 
     /** The waits by state for the statistics: all of them now and then, the pending ones every time. */
@@ -767,7 +789,8 @@ public final class Orphans {
      */
     public CompletableFuture<Boolean> unsubscribe(WaitOwner owner, StoredWait wait) {
         if (wait.unsubscribe() != null) {
-            return owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), false);
+            // a node that crashed may have sent it already: a 404 or 410 then says it is gone
+            return owner.unsubscribeOrphan(wait.id(), StoredRequests.fromStored(wait.unsubscribe()), true);
         } else if (!wait.subscribed()) {
             LOG.warn("logicwebhook:{} cannot unsubscribe an orphaned wait whose subscribe answer never arrived (tracking"
                      + " id {}); its subscription may still exist at the service", owner.name(), wait.id());

@@ -84,6 +84,11 @@ final class UnsubscribeJournal {
         return mark;
     }
 
+    /** The last time taken could not be written: the next {@link #mark} gives one whatever happened meanwhile. */
+    void unwritten() {
+        openedAtMark = -1;
+    }
+
     /** The time to write at a graceful stop: the earliest open entry's, or {@code null} when none is open. */
     Long markOfOpen() {
         return open.values().stream().min(Long::compare).orElse(null);

@@ -200,21 +200,27 @@ public final class WaitRegistry extends ServiceSupport {
     }
 
     /**
-     * Writes again the hand-overs and cancels the store did not take (at a heartbeat, on the worker pool).
-     *
-     * @throws LogicWebhookStoreException when it still does not: they are written at the next heartbeat
+     * Writes again the hand-overs and cancels the store did not take (at a heartbeat, on the worker pool, and at the
+     * stop). A failure is logged at DEBUG (the heartbeat reports the store's outage) and tried again the next time.
      */
     void writeAgain() {
-        if (!handOverAgain.isEmpty()) {
-            List<String> ids = List.copyOf(handOverAgain);
-            int handedOver = store.handOver(incarnation, ids);
-            // those no longer pending (a callback that reached another node, say) need no hand-over
-            ids.forEach(handOverAgain::remove);
-            LOG.info("{} pending logicwebhook wait(s) handed over to the wait store now that it answers", handedOver);
-        }
-        for (String id : List.copyOf(cancelAgain)) {
-            store.finish(id, WaitOutcome.CANCELLED.name(), null, true, now());
-            cancelAgain.remove(id);
+        try {
+            if (!handOverAgain.isEmpty()) {
+                List<String> ids = List.copyOf(handOverAgain);
+                int handedOver = store.handOver(incarnation, ids);
+                // those no longer to deliver (a callback that reached another node, and was delivered) need none
+                ids.forEach(handOverAgain::remove);
+                if (handedOver > 0) {
+                    LOG.info("{} logicwebhook wait(s) handed over to the wait store now that it answers", handedOver);
+                }
+            }
+            for (String id : List.copyOf(cancelAgain)) {
+                store.finish(id, WaitOutcome.CANCELLED.name(), null, true, now());
+                cancelAgain.remove(id);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Hand-overs and cancels the wait store did not take are written again at the next heartbeat: {}",
+                    e.getMessage());
         }
     }
 
@@ -327,8 +333,8 @@ public final class WaitRegistry extends ServiceSupport {
      * delivers it to its resumeUri).
      */
     private void finishedElsewhere(PendingWait wait) {
-        final StoredWait stored;
-        final boolean delivers;
+        StoredWait stored;
+        boolean delivers;
         boolean unsubscribes = wait.owner.unsubscribesOnCallback();
         try {
             stored = store.find(wait.id);
@@ -336,12 +342,17 @@ public final class WaitRegistry extends ServiceSupport {
             delivers = stored != null && !stored.isPending()
                        && store.claimDelivery(wait.id, incarnation, unsubscribes ? openUnsubscribes(wait) : now());
         } catch (RuntimeException e) {
-            // the wait goes on here: the heartbeat's read of what other nodes finished finds it again
+            // the wait goes on here: the heartbeat's read of what other nodes finished finds it again (back in the map
+            // first, so that whoever finishes it next finds it there)
             unsubscribed(wait);
-            wait.revert(wait.outcome());
             waits.putIfAbsent(wait.id, wait);
+            wait.revert(wait.outcome());
             LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store (tried again at"
                      + " the next heartbeat): {}", wait.owner.name(), e.getMessage());
+            if (context.isStopping() || !isRunAllowed()) {
+                // the stop's hand-over may have run already
+                handOver(wait.owner, "the Camel context is stopping");
+            }
             return;
         }
         WaitOutcome outcome = delivers ? WaitOutcome.valueOf(stored.state()) : null;
