@@ -34,6 +34,7 @@ final class ActionCallbacks implements WaitCallbacks {
     private static final CallbackAnswer ALREADY_RECEIVED = CallbackAnswer.of(409, "callback already received");
     private static final CallbackAnswer GONE = CallbackAnswer.of(410, "wait timed out or was cancelled");
     private static final CallbackAnswer HANDED_OVER = CallbackAnswer.unavailable("stopping; retry later");
+    private static final CallbackAnswer TIMING_OUT = CallbackAnswer.unavailable("wait is timing out; retry later");
     private static final CallbackAnswer NO_RESUME_URI
             = CallbackAnswer.of(410, "wait no longer has an exchange, and its action has no resumeUri");
     private static final CallbackAnswer NO_ACTION
@@ -59,7 +60,7 @@ final class ActionCallbacks implements WaitCallbacks {
     public CallbackHandler notPending(String name, String id) {
         PendingWait wait = registry.get(id);
         if (wait != null) {
-            return CallbackHandler.refusing(wait.owner.name().equals(name) ? finishedAnswer(wait.outcome())
+            return CallbackHandler.refusing(wait.owner.name().equals(name) ? endedAnswer(registry, wait)
                     : CallbackAnswer.UNKNOWN);
         }
         try {
@@ -86,6 +87,17 @@ final class ActionCallbacks implements WaitCallbacks {
             STORE_DOWN_WARNING.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());
             return CallbackHandler.refusing(CallbackAnswer.unavailable("wait store unavailable; retry later"));
         }
+    }
+
+    /**
+     * The answer to a callback for a wait of this JVM that is no longer pending. One whose timeout is not written yet
+     * (it is still in the registry) may be given back its pending state: another node may have moved its deadline (a
+     * heartbeat callback that reached it). Its sender is asked to retry shortly, not told it is gone (a sender that
+     * follows Standard Webhooks gives up on a 410).
+     */
+    static CallbackAnswer endedAnswer(WaitRegistry registry, PendingWait wait) {
+        WaitOutcome outcome = wait.outcome();
+        return outcome == WaitOutcome.TIMED_OUT && registry.get(wait.id) == wait ? TIMING_OUT : finishedAnswer(outcome);
     }
 
     /** The answer to a callback for a wait that ended this way ({@code null}: unknown). */

@@ -234,7 +234,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         WaitRegistry registry = registry();
         if (CallbackRequest.HEARTBEAT.equals(request.kind)) {
             return registry.extend(wait, endpoint.getConfiguration().getTimeout())
-                    ? CallbackAnswer.ACCEPTED : ActionCallbacks.finishedAnswer(wait.outcome());
+                    ? CallbackAnswer.ACCEPTED : ActionCallbacks.endedAnswer(registry, wait);
         }
         Object body;
         try {
@@ -246,7 +246,7 @@ public class LogicWebhookProducer extends DefaultAsyncProducer implements WaitOw
         Map<String, Object> headers = request.headers(endpoint.getName());
         boolean failure = CallbackRequest.FAIL.equals(request.kind);
         if (!registry.finish(wait, failure ? WaitOutcome.FAILED : WaitOutcome.COMPLETED, null)) {
-            return ActionCallbacks.finishedAnswer(wait.outcome());
+            return ActionCallbacks.endedAnswer(registry, wait);
         }
         int status = failure ? failureStatus(request) : 200;
         registry.execute(() -> resume(wait, body, headers, failure, status));

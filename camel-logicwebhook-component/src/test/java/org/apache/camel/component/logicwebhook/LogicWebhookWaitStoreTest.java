@@ -1243,6 +1243,55 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * A wait's deadline passes here while a heartbeat callback on another node had moved it in the store: the sweep
+     * takes the wait as timed out in memory, then reads the store before it writes the timeout, and gives the wait back
+     * its pending state. A callback in between is asked to retry (503), not told that the wait is gone (410: a sender
+     * that follows Standard Webhooks would give up), and its retry resumes the exchange. Forced: the sweep's read waits
+     * until the callback was answered.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aCallbackWhileATimeoutIsCheckedIsAskedToRetryNotToldTheWaitIsGone(TestDatabases store) throws Exception {
+        setUp(store);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicBoolean hold = new AtomicBoolean();
+        JdbcWaitStore held = new JdbcWaitStore(database) {
+            @Override
+            public StoredWait find(String id) {
+                if (hold.getAndSet(false)) {
+                    reading.countDown();
+                    try {
+                        letGo.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.find(id);
+            }
+        };
+        DurableApp app = app(true, "", component -> component.setWaitStore(held));
+        CompletableFuture<Exchange> waiting = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            // the heartbeat callback another node took
+            assertEquals(1, statement.executeUpdate("UPDATE logicwebhook_wait SET deadline = " + (clock.millis() + 60_000)));
+        }
+
+        hold.set(true);
+        clock.advance(11_000);
+        app.sweep();
+        assertTrue(reading.await(10, TimeUnit.SECONDS));
+        HttpResponse<String> meanwhile = service.post(callback, "approved");
+        letGo.countDown();
+        assertEquals(503, meanwhile.statusCode());
+        assertTrue(meanwhile.headers().firstValue("Retry-After").isPresent());
+        await().until(() -> service.post(callback, "approved").statusCode() == 200);
+        assertEquals("approved", waiting.get(10, TimeUnit.SECONDS).getMessage().getBody(String.class));
+    }
+
+    /**
      * A subscribe that failed while the database was down left its wait pending in the store, this live node's, for
      * good: it is cancelled at the first heartbeat that gets through.
      */
