@@ -489,9 +489,10 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 }
                 Map<String, Long> next = new LinkedHashMap<>(takenFrom);
                 next.put(endpoint, before);
+                String nextJson = toJson(next);
                 Unsubscribes found;
                 try {
-                    found = takeUnsubscribes(incarnation, gone, endpoint, before, takenJson, toJson(next), now,
+                    found = takeUnsubscribes(incarnation, gone, endpoint, before, takenJson, nextJson, now,
                             max - taken.size());
                 } catch (LogicWebhookStoreException e) {
                     if (taken.isEmpty()) {
@@ -502,7 +503,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
                 }
                 taken.addAll(found.taken());
                 if (found.noted()) {
-                    takenJson = toJson(next);
+                    takenJson = nextJson;
                 }
             }
         }

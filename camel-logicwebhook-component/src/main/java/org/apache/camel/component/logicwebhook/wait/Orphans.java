@@ -366,23 +366,17 @@ public final class Orphans {
             return;
         }
         // the entry is closed once every unsubscribe is over: the store gave all of them its time
-        AtomicInteger left = new AtomicInteger(1);
+        AtomicInteger left = new AtomicInteger(taken.size());
         Runnable over = () -> {
             if (left.decrementAndGet() == 0) {
                 registry.unsubscribed(entry);
             }
         };
-        List<Runnable> sends = new ArrayList<>();
+        LOG.info("Unsubscribing again {} finished wait(s) of a node that is gone: it may have crashed before their"
+                 + " unsubscribes were sent", taken.size());
         for (StoredWait wait : taken) {
-            left.incrementAndGet();
-            sends.add(() -> unsubscribeAgain(wait, over));
+            registry.execute(() -> unsubscribeAgain(wait, over));
         }
-        if (!sends.isEmpty()) {
-            LOG.info("Unsubscribing again {} finished wait(s) of a node that is gone: it may have crashed before their"
-                     + " unsubscribes were sent", sends.size());
-        }
-        sends.forEach(registry::execute);
-        over.run();
     }
 
     /**
