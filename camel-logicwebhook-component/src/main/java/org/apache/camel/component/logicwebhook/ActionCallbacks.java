@@ -39,8 +39,6 @@ final class ActionCallbacks implements WaitCallbacks {
             = CallbackAnswer.of(410, "wait no longer has an exchange, and its action has no resumeUri");
     private static final CallbackAnswer NO_ACTION
             = CallbackAnswer.unavailable("no running action resumes this wait yet; retry later");
-    private static final CallbackAnswer ELSEWHERE
-            = CallbackAnswer.unavailable("wait belongs to another running node; retry later");
 
     private final WaitRegistry registry;
 
@@ -81,7 +79,7 @@ final class ActionCallbacks implements WaitCallbacks {
                 return new StoredWaitCallback((LogicWebhookProducer) owner, orphans, orphan, true);
             }
             // its exchange waits on another node that is alive: claimed here, resumed there
-            return orphans.stopping() ? CallbackHandler.refusing(ELSEWHERE)
+            return orphans.stopping() ? CallbackHandler.refusing(HANDED_OVER)
                     : new StoredWaitCallback((LogicWebhookProducer) owner, orphans, stored, false);
         } catch (LogicWebhookStoreException e) {
             STORE_DOWN_WARNING.warn("logicwebhook:{}: a callback was answered 503: {}", name, e.getMessage());

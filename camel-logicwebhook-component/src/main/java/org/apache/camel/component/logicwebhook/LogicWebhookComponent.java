@@ -330,7 +330,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
         noNewWaits = reason;
         WaitRegistry registry = waitRegistry;
         if (registry != null) {
-            registry.cancel(null, reason);
+            registry.stopWaiting(reason);
         }
     }
 

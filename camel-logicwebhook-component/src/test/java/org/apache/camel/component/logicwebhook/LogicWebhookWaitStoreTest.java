@@ -53,6 +53,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -854,6 +855,56 @@ class LogicWebhookWaitStoreTest {
         java.lang.reflect.Field field = Orphans.class.getDeclaredField(guard);
         field.setAccessible(true);
         return ((AtomicBoolean) field.get(orphans)).get();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aStopCancelsAndUnsubscribesTheWaitsOfAnActionWithoutAResumeUri(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp first = app(false);
+        Future<Exchange> one = first.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        first.close();
+        // nothing could resume it after the stop: cancelled and unsubscribed, as without a store, not kept
+        Exception cancelled = one.get(10, TimeUnit.SECONDS).getException();
+        assertInstanceOf(LogicWebhookCancelledException.class, cancelled);
+        assertFalse(cancelled instanceof LogicWebhookHandedOverException);
+        await().until(() -> deletes().size() == 1);
+        assertEquals(1, rows("state = 'CANCELLED' AND delivered = TRUE"));
+
+        DurableApp second = app(false);
+        second.sweep();
+        assertEquals(410, service.post(callback, "too late").statusCode());
+        assertEquals(1, deletes().size(), "unsubscribed once");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void whileTheApplicationStopsWaitsHandedOverAreNotTakenBackByTheNodeItself(TestDatabases store) throws Exception {
+        setUp(store);
+        DurableApp app = app(true);
+        Future<Exchange> one = app.startWait("order-1");
+        String callback = callbackUrls(1, "callback").get(0);
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        // what the Spring Boot starter does before the web server's graceful shutdown: the context still runs
+        app.component().stopWaiting("the application is stopping");
+        assertInstanceOf(LogicWebhookHandedOverException.class, one.get(10, TimeUnit.SECONDS).getException());
+        HttpResponse<String> meanwhile = service.post(callback, "approved");
+        assertEquals(503, meanwhile.statusCode());
+        assertEquals("stopping; retry later", meanwhile.body());
+        clock.advance(6_000);
+        app.sweep();
+        assertEquals(1, rows("state = 'PENDING' AND owner IS NULL AND adopted = FALSE"), "left for the next start");
+        assertTrue(app.resumed.isEmpty());
+        app.close();
+
+        DurableApp second = app(true);
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        await().until(() -> second.resumed.size() == 1);
+        assertEquals("approved", new String((byte[]) second.resumed.get(0).body()));
     }
 
     @ParameterizedTest

@@ -844,7 +844,7 @@ public final class Orphans {
 
     /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
     public boolean stopping() {
-        return registry.context().isStopping() || !registry.isRunAllowed();
+        return registry.context().isStopping() || !registry.isRunAllowed() || registry.waitsStopped();
     }
 
     /** Owners whose last heartbeat is before this are taken for gone. */

@@ -76,6 +76,7 @@ public final class WaitRegistry extends ServiceSupport {
     private final Set<String> handOverAgain = ConcurrentHashMap.newKeySet();
     /** Likewise, waits whose subscribe failed and whose cancel the store did not take (they would stay pending). */
     private final Set<String> cancelAgain = ConcurrentHashMap.newKeySet();
+    private volatile boolean waitsStopped;
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
                         StoreStatistics storeStatistics, long sweepInterval, int workerPoolSize) {
@@ -494,19 +495,19 @@ public final class WaitRegistry extends ServiceSupport {
     }
 
     /**
-     * The route or the context stops: without a durable store, fails every wait of an owner (of all owners when
-     * {@code null}) on the worker pool, then unsubscribes them, so that the stop does not wait for callbacks that may
-     * never come; with one, hands them over to it (their subscriptions stay, and their callbacks are resumed in the
-     * {@code resumeUri} by whoever adopts them).
+     * The route or the context stops: with a durable store, hands the waits of an owner (of all owners when
+     * {@code null}) that has a {@code resumeUri} over to it (their subscriptions stay, and their callbacks are resumed
+     * in the {@code resumeUri} by whoever adopts them); fails the others on the worker pool, then unsubscribes them, so
+     * that the stop does not wait for callbacks that may never come (nothing could resume those after the stop: kept,
+     * their subscriptions would stay until a start of their action, and for good if it never comes back).
      */
     public void cancel(WaitOwner owner, String reason) {
         if (durable) {
             handOver(owner, reason);
-            return;
         }
         List<PendingWait> cancelled = new ArrayList<>();
         for (PendingWait wait : waits.values()) {
-            if ((owner == null || wait.owner == owner) && finish(wait, WaitOutcome.CANCELLED, null)) {
+            if ((owner == null || wait.owner == owner) && !handsOver(wait) && cancelAtStop(wait)) {
                 cancelled.add(wait);
             }
         }
@@ -522,10 +523,49 @@ public final class WaitRegistry extends ServiceSupport {
         }
     }
 
+    /**
+     * Cancels a wait at a stop, in the store too; when the store cannot be reached, here all the same (the stop waits for
+     * no store), and in the store at the next heartbeat or at the store's stop.
+     */
+    private boolean cancelAtStop(PendingWait wait) {
+        try {
+            return finish(wait, WaitOutcome.CANCELLED, null);
+        } catch (RuntimeException e) {
+            // finish put it back to pending
+            if (!wait.tryFinish(WaitOutcome.CANCELLED)) {
+                return false;
+            }
+            waits.remove(wait.id, wait);
+            wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
+            cancelAgain.add(wait.id);
+            LOG.debug("A wait cancelled at a stop is cancelled in the wait store once it answers: {}", e.getMessage());
+            return true;
+        }
+    }
+
+    /**
+     * The application stops (Spring Boot's graceful shutdown, before the Camel context stops): the waits end now, and
+     * until the stop this node adopts no orphan, not even those it just handed over; their callbacks are answered 503.
+     */
+    public void stopWaiting(String reason) {
+        waitsStopped = true;
+        cancel(null, reason);
+    }
+
+    /** Whether {@link #stopWaiting} was called. */
+    boolean waitsStopped() {
+        return waitsStopped;
+    }
+
+    /** Whether a stop hands the wait over to the store (its action resumes orphans), rather than cancelling it. */
+    private boolean handsOver(PendingWait wait) {
+        return durable && wait.owner.resumesOrphans();
+    }
+
     private void handOver(WaitOwner owner, String reason) {
         List<PendingWait> handedOver = new ArrayList<>();
         for (PendingWait wait : waits.values()) {
-            if ((owner == null || wait.owner == owner) && wait.tryFinish(WaitOutcome.HANDED_OVER)) {
+            if ((owner == null || wait.owner == owner) && handsOver(wait) && wait.tryFinish(WaitOutcome.HANDED_OVER)) {
                 handedOver.add(wait);
             }
         }
