@@ -909,6 +909,33 @@ class LogicWebhookWaitStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void aCallbackThatMeetsAnUnexpectedErrorIsAnsweredAllTheSame(TestDatabases store) throws Exception {
+        setUp(store);
+        String callback = oneWaitHandedOver(true, "");
+        AtomicBoolean broken = new AtomicBoolean();
+        // a custom store (or a pool) that throws something other than LogicWebhookStoreException
+        DurableApp second = app(true, "", component -> component.setWaitStore(new JdbcWaitStore(database) {
+            @Override
+            public StoredWait find(String id) {
+                if (broken.get()) {
+                    throw new IllegalStateException("a defect of a custom store");
+                }
+                return super.find(id);
+            }
+        }));
+        broken.set(true);
+        HttpResponse<String> answer = service.post(callback, "approved");
+        assertEquals(500, answer.statusCode());
+        assertEquals("callback could not be processed; retry later", answer.body());
+        assertTrue(second.resumed.isEmpty());
+
+        broken.set(false);
+        assertEquals(200, service.post(callback, "approved").statusCode());
+        await().until(() -> second.resumed.size() == 1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void withoutAResumeUriAnOrphansCallbackIsGoneAndItIsUnsubscribed(TestDatabases store) throws Exception {
         setUp(store);
         String callback = oneWaitHandedOver(false, "");

@@ -313,6 +313,10 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         } catch (LogicWebhookStoreException e) {
             STORE_DOWN_WARNING.warn("logicwebhook:{}: a callback was answered 503: {}", request.name, e.getMessage());
             return CompletableFuture.completedFuture(STORE_DOWN);
+        } catch (RuntimeException e) {
+            // answered all the same (a custom wait store, a pool that throws unchecked): a request left unanswered would
+            // hold its connection, and on a servlet container its async context, for good
+            return CompletableFuture.failedFuture(e);
         }
     }
 
