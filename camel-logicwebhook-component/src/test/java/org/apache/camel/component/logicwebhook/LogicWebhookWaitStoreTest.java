@@ -220,10 +220,17 @@ class LogicWebhookWaitStoreTest {
         assertEquals(0, deletes().size(), "a redeploy keeps the subscriptions");
 
         DurableApp second = app(true);
-        assertEquals(200, service.post(callbacks.get(0), "approved").statusCode());
+        assertEquals(200, service.post(callbacks.get(0), "approved", "X-Approver", "alice",
+                "Authorization", "Bearer callback-secret", "Cookie", "session=callback-secret").statusCode());
         await().until(() -> second.resumed.size() == 1);
         DurableApp.Resumed resumed = second.resumed.get(0);
         assertEquals("approved", new String((byte[]) resumed.body()));
+        // the callback's headers, but never a credential: the store keeps none
+        Map<String, Object> headers = new org.apache.camel.util.CaseInsensitiveMap(resumed.headers());
+        assertEquals("alice", headers.get("X-Approver"), "headers: " + headers.keySet());
+        assertNull(headers.get("Authorization"));
+        assertNull(headers.get("Cookie"));
+        assertEquals(0, rows("result LIKE '%callback-secret%'"));
         assertEquals(idOf(callbacks.get(0)), resumed.waitId());
         assertEquals("order-1", resumed.headers().get("X-Order"), "snapshot header kept");
         assertEquals("customer of order-1", resumed.variables().get("customer"));

@@ -10,7 +10,7 @@ import org.apache.camel.component.logicwebhook.LogicWebhookStoreException;
 
 /**
  * What a callback carried, as a durable store keeps it for an orphan (or another node): the raw body, the headers as
- * text, the status and whether it came on the failure URL. JSON, never a Java object.
+ * text (never a credential), the status and whether it came on the failure URL. JSON, never a Java object.
  * <p>
  * Internal: public only so that the component's other packages can reach it; not an API.
  */
@@ -18,10 +18,11 @@ public record CallbackResult(byte[] body, Map<String, String> headers, int statu
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The callback as the store keeps it: without the headers whose names look like a secret's (Authorization, Cookie…). */
     public static CallbackResult of(byte[] body, Map<String, Object> headers, int status, boolean failure) {
         Map<String, String> text = new LinkedHashMap<>();
         headers.forEach((name, value) -> {
-            if (value != null) {
+            if (value != null && !StoredRequests.isSecret(name)) {
                 text.put(name, value.toString());
             }
         });
