@@ -260,7 +260,7 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     private void registerStoreHealthCheck() {
         HealthCheckRegistry health = HealthCheckRegistry.get(getCamelContext());
         if (storeStatistics.isDurable() && health != null && health.getCheck(LogicWebhookStoreHealthCheck.ID).isEmpty()) {
-            health.register(new LogicWebhookStoreHealthCheck(storeStatistics));
+            health.register(new LogicWebhookStoreHealthCheck(() -> storeStatistics));
         }
     }
 

@@ -160,6 +160,11 @@ public class LogicWebhookEndpoint extends DefaultEndpoint {
         return getStatistics().waits(WaitOutcome.CANCELLED);
     }
 
+    @ManagedAttribute(description = "Waits handed over to the wait store by a stopping route or context")
+    public long getWaitsHandedOver() {
+        return getStatistics().waits(WaitOutcome.HANDED_OVER);
+    }
+
     @ManagedAttribute(description = "Callbacks accepted (2xx)")
     public long getCallbacksAccepted() {
         return getStatistics().callbacks(CallbackOutcome.ACCEPTED);

@@ -213,10 +213,16 @@ class LogicWebhookWaitStoreTest {
         List<String> callbacks = callbackUrls(2, "callback");
         List<String> failures = callbackUrls(2, "failure");
         await().until(() -> rows("subscribed = TRUE") == 2);
+        LogicWebhookEndpoint endpoint = first.context.getEndpoints().stream()
+                .filter(LogicWebhookEndpoint.class::isInstance).map(LogicWebhookEndpoint.class::cast).findFirst()
+                .orElseThrow();
 
         first.close();
         assertInstanceOf(LogicWebhookHandedOverException.class, one.get(10, TimeUnit.SECONDS).getException());
         assertInstanceOf(LogicWebhookHandedOverException.class, two.get(10, TimeUnit.SECONDS).getException());
+        // JMX counts them apart from the cancelled ones
+        assertEquals(2, endpoint.getWaitsHandedOver());
+        assertEquals(0, endpoint.getWaitsCancelled());
         assertEquals(0, deletes().size(), "a redeploy keeps the subscriptions");
 
         DurableApp second = app(true);

@@ -1,5 +1,7 @@
 package org.apache.camel.component.logicwebhook.observability;
 
+import java.util.function.Supplier;
+
 import org.apache.camel.health.HealthCheckResultBuilder;
 
 /**
@@ -12,15 +14,17 @@ public final class LogicWebhookStoreHealthCheck extends ReadinessCheck {
 
     public static final String ID = "logicwebhook-wait-store";
 
-    private final StoreStatistics store;
+    private final Supplier<StoreStatistics> statistics;
 
-    public LogicWebhookStoreHealthCheck(StoreStatistics store) {
+    /** @param statistics the store's statistics of the component's current start (a restart makes new ones) */
+    public LogicWebhookStoreHealthCheck(Supplier<StoreStatistics> statistics) {
         super(ID);
-        this.store = store;
+        this.statistics = statistics;
     }
 
     @Override
     Result check(HealthCheckResultBuilder builder, Kind kind) {
+        StoreStatistics store = statistics.get();
         builder.detail("logicwebhook.waitStore", store.summary());
         if (kind == Kind.LIVENESS || store.isUp()) {
             return builder.up().build();
