@@ -58,7 +58,7 @@ public class LogicWebhookConsumer extends DefaultConsumer implements Suspendable
         SUSPENDED
     }
 
-    private static final CallbackAnswer NOT_RUNNING = CallbackAnswer.of(503, "trigger is not running; retry later");
+    private static final CallbackAnswer NOT_RUNNING = CallbackAnswer.unavailable("trigger is not running; retry later");
     private static final CallbackAnswer ROUTE_FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
 
     /** A renewal is never scheduled sooner than this after the last subscribe, whatever lease a service gives. */

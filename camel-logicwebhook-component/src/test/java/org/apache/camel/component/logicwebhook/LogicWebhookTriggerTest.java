@@ -141,7 +141,10 @@ class LogicWebhookTriggerTest extends LogicWebhookTestSupport {
         String url = callbackUrlOf("feed");
         context.getRouteController().suspendRoute("feed");
         awaitRequests("DELETE", "/subscriptions/sub-42", 1);
-        assertEquals(503, service.post(url, "{}").statusCode());
+        HttpResponse<String> suspended = service.post(url, "{}");
+        assertEquals(503, suspended.statusCode());
+        // the sender is told when to try again (a sender that follows Standard Webhooks reads it)
+        assertEquals("5", suspended.headers().firstValue("Retry-After").orElse(null));
 
         int subscribes = service.requests("POST", "/subscriptions").size();
         context.getRouteController().resumeRoute("feed");
