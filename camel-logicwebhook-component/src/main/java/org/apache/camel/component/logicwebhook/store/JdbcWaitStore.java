@@ -227,7 +227,7 @@ public class JdbcWaitStore extends ServiceSupport implements WaitStore {
             }
         }
         if (createdBefore(connection, "logicwebhook_wait", "deliver_after")
-            || createdBefore(connection, "logicwebhook_node", "unsubscribed_before")
+            || createdBefore(connection, "logicwebhook_node", "unsubscribes_taken")
             || createdBefore(connection, "logicwebhook_trigger", null)) {
             for (String ddl : UPGRADE) {
                 try (Statement statement = connection.createStatement()) {
