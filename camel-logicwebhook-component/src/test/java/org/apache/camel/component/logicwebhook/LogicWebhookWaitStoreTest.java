@@ -908,7 +908,11 @@ class LogicWebhookWaitStoreTest {
         HttpResponse<String> meanwhile = service.post(callback, "approved");
         assertEquals(503, meanwhile.statusCode());
         assertEquals("stopping; retry later", meanwhile.body());
+        long heartbeat = longValue("SELECT MAX(heartbeat_at) FROM logicwebhook_node");
         clock.advance(6_000);
+        app.sweep();
+        // still alive for the other nodes (a graceful shutdown may outlast the node timeout), adopting nothing
+        await().until(() -> longValue("SELECT MAX(heartbeat_at) FROM logicwebhook_node") > heartbeat);
         app.sweep();
         assertEquals(1, rows("state = 'PENDING' AND owner IS NULL AND adopted = FALSE"), "left for the next start");
         assertTrue(app.resumed.isEmpty());

@@ -204,8 +204,10 @@ public final class Orphans {
      * settles: see takeOnOrphans).
      */
     void tick(long now) {
-        // orphans are resumed by running actions: none runs before the context has started
-        if (!registry.context().isStarted() || stopping()) {
+        // orphans are resumed by running actions: none runs before the context has started. After stopWaiting the
+        // heartbeat goes on until the context stops (a graceful shutdown may outlast the node timeout: the other nodes
+        // would take this one for gone), only the work on orphans does not
+        if (!registry.context().isStarted() || contextStopping()) {
             return;
         }
         ExecutorService executor = heartbeats;
@@ -842,9 +844,16 @@ public final class Orphans {
         }
     }
 
-    /** Whether this incarnation is stopping: it adopts nothing, and claims nothing for another node. */
+    /**
+     * Whether this incarnation is stopping, or stopped waiting ahead of it (Spring Boot's graceful shutdown): it adopts
+     * nothing, and claims nothing for another node.
+     */
     public boolean stopping() {
-        return registry.context().isStopping() || !registry.isRunAllowed() || registry.waitsStopped();
+        return contextStopping() || registry.waitsStopped();
+    }
+
+    private boolean contextStopping() {
+        return registry.context().isStopping() || !registry.isRunAllowed();
     }
 
     /** Owners whose last heartbeat is before this are taken for gone. */
