@@ -1449,6 +1449,46 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
+     * The same read failing while the context stops, for an action without a resumeUri: the stop's cancel has run, and
+     * a hand-over would not take such a wait. Forced: the read is held until the stop began.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aWaitFinishedElsewhereWhoseReadFailsAtTheStopStillEnds(TestDatabases store) throws Exception {
+        setUp(store);
+        AtomicBoolean hold = new AtomicBoolean();
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch fail = new CountDownLatch(1);
+        JdbcWaitStore held = new JdbcWaitStore(database) {
+            @Override
+            public boolean claimDelivery(String id, String incarnation, long now) {
+                if (hold.getAndSet(false)) {
+                    reading.countDown();
+                    awaitQuietly(fail);
+                    throw new LogicWebhookStoreException("the wait store failed (the test made it fail)", null);
+                }
+                return super.claimDelivery(id, incarnation, now);
+            }
+        };
+        DurableApp app = app(false, "", component -> component.setWaitStore(held));
+        CompletableFuture<Exchange> waiting = app.startWait("order-1");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+
+        hold.set(true);
+        claimedByAnotherNode("approved");
+        clock.advance(6_000);
+        app.sweep();
+        assertTrue(reading.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(app::close);
+        await().until(() -> app.context.isStopping());
+        fail.countDown();
+
+        // the exchange ends (with the callback another node took, or cancelled), and the stop does not wait for it
+        waiting.get(10, TimeUnit.SECONDS);
+        stopped.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
      * An orphan whose unsubscribe is being retried is not marked delivered until the retry is over, even when its
      * delivery is made again (its route failed the first time): a crash meanwhile has the next incarnation unsubscribe it
      * again (and deliver it again: at least once), where a delivered mark would leave its subscription at the service.

@@ -216,7 +216,11 @@ public final class WaitRegistry extends ServiceSupport {
                 }
             }
             for (String id : List.copyOf(cancelAgain)) {
-                store.finish(id, WaitOutcome.CANCELLED.name(), null, true, now());
+                if (!store.finish(id, WaitOutcome.CANCELLED.name(), null, true, now())) {
+                    // its exchange here ended with the cancel; the callback another node answered 200 reaches nothing
+                    LOG.warn("A logicwebhook wait cancelled while the wait store could not be reached was finished on"
+                             + " another node meanwhile (its callback taken there): its exchange here had ended already");
+                }
                 cancelAgain.remove(id);
             }
         } catch (RuntimeException e) {
@@ -350,9 +354,9 @@ public final class WaitRegistry extends ServiceSupport {
             wait.revert(wait.outcome());
             LOG.warn("logicwebhook:{}: a wait finished elsewhere could not be read from the wait store (tried again at"
                      + " the next heartbeat): {}", wait.owner.name(), e.getMessage());
-            if (context.isStopping() || !isRunAllowed()) {
-                // the stop's hand-over may have run already
-                handOver(wait.owner, "the Camel context is stopping");
+            if (context.isStopping() || !isRunAllowed() || waitsStopped) {
+                // the stop's hand-over (or cancel) may have run already
+                cancel(wait.owner, "the Camel context is stopping");
             }
             return;
         }
@@ -531,10 +535,13 @@ public final class WaitRegistry extends ServiceSupport {
         try {
             return finish(wait, WaitOutcome.CANCELLED, null);
         } catch (RuntimeException e) {
-            // finish put it back to pending
+            // finish put it back to pending (and closed its journal entry)
             if (!wait.tryFinish(WaitOutcome.CANCELLED)) {
                 return false;
             }
+            // in the journal until its unsubscribe is over: one that the stop cuts short is sent again by whoever
+            // takes over, once the cancel is written (at a later time than this entry's)
+            unsubscribes.open(wait, now());
             waits.remove(wait.id, wait);
             wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
             cancelAgain.add(wait.id);
