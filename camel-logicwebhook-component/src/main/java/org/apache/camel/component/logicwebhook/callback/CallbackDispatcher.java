@@ -49,6 +49,8 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
     /** While the wait store is down, every callback is answered 503: said once a minute at WARN, not once each. */
     private static final RepeatedWarning STORE_DOWN_WARNING = new RepeatedWarning(LOG);
+    /** A defect (of ours, or of a custom store) that every callback meets: said once a minute, with its stack trace. */
+    private static final RepeatedWarning UNEXPECTED_ERROR = new RepeatedWarning(LOG);
     private static final boolean VERTX_WEB = isPresent("io.vertx.ext.web.Router")
             && isPresent("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter");
     private static final CallbackAnswer FAILED = CallbackAnswer.of(500, "callback could not be processed; retry later");
@@ -269,7 +271,7 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         try {
             pool.execute(() -> handOver(request, admission.target).whenComplete((answer, failure) -> {
                 if (failure != null) {
-                    LOG.warn("Unexpected error answering a logicwebhook callback: {}", failure.getMessage(), failure);
+                    UNEXPECTED_ERROR.warn("Unexpected error answering a logicwebhook callback: {}", failure.getMessage(), failure);
                 }
                 respond.accept(failure != null ? FAILED : answer);
             }));
@@ -364,7 +366,7 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
             }
         } catch (RuntimeException e) {
             // a defect of ours must not turn into a stack trace for the sender, who will retry on 5xx
-            LOG.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
+            UNEXPECTED_ERROR.warn("Unexpected error answering a logicwebhook callback: {}", e.getMessage(), e);
             answer = FAILED;
         }
         write(message, answer);
