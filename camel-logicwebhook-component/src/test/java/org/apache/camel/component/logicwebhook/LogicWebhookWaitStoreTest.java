@@ -113,13 +113,13 @@ class LogicWebhookWaitStoreTest {
     }
 
     /**
-     * A first start of the application leaves one wait pending, subscribed, and stops (handing it over).
+     * A first start of the application (its action with a resumeUri) leaves one wait pending, subscribed, and stops
+     * (handing it over).
      *
      * @return its callback URL
      */
-    private String oneWaitHandedOver(boolean resumeUri, String options) throws Exception {
-        DurableApp first = app(resumeUri, options, component -> {
-        });
+    private String oneWaitHandedOver() throws Exception {
+        DurableApp first = app(true);
         first.startWait("order-1");
         String callback = callbackUrls(1, "callback").get(0);
         await().until(() -> rows("subscribed = TRUE") == 1);
@@ -335,7 +335,7 @@ class LogicWebhookWaitStoreTest {
         DataSource real = database;
         database = withoutAutoCommit(real);
         try {
-            String callback = oneWaitHandedOver(true, "");
+            String callback = oneWaitHandedOver();
             DurableApp second = app(true);
             assertEquals(200, service.post(callback, "approved").statusCode());
             await().until(() -> second.resumed.size() == 1);
@@ -381,7 +381,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphanPastItsDeadlineIsUnsubscribedThenDeliveredAsTimedOut(TestDatabases store) throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
 
         timedOutOrphanDeliveredByTheNextStart();
         // its batch's delivered marks are written once the batch is settled: just after
@@ -400,7 +400,7 @@ class LogicWebhookWaitStoreTest {
     void aDeliveryWhoseRouteFailsIsMadeAgainLaterAndLaterWithoutUnsubscribingAgain(TestDatabases store)
             throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
         clock.advance(11_000);
         DurableApp second = app(true);
         second.failDeliveries.set(3);
@@ -483,7 +483,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphanAdoptedByABatchThatFailsAfterwardsIsDeliveredByTheNextHeartbeat(TestDatabases store) throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
         clock.advance(11_000);
         AtomicInteger reads = new AtomicInteger();
         JdbcWaitStore failingOnce = new JdbcWaitStore(database) {
@@ -516,7 +516,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void finishedOrphansToDeliverDoNotKeepAnotherFromTimingOut(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         DurableApp second = app(true);
         // adopted before its deadline: a pending orphan of this incarnation
         second.sweep();
@@ -543,7 +543,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void orphansOfAnActionThatDoesNotRunHereAreLeftForOneThatDoes(TestDatabases store) throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
         long now = clock.millis();
         insert(IntStream.range(0, 250).mapToObj(i -> new StoredWait("other-" + i, "other", null, false,
                 WaitStore.PENDING, true, now - 20_000, now - 1_000, now + 86_400_000, null, null, null, false)).toList());
@@ -572,7 +572,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphanClaimedAsTimedOutButNotYetUnsubscribedIsUnsubscribedThenDelivered(TestDatabases store) throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
         try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
             assertEquals(1, statement.executeUpdate(
                     // finished now: a finish time older than finishedWaitsRetention would let the first heartbeat's purge
@@ -759,7 +759,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aCallbackWhileABatchHoldsItsOrphanIsDeliveredOnceTheBatchLetsGo(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         clock.advance(11_000);
         // the batch's read is from before the callback's claim: the batch leaves the orphan (still pending) alone
         BatchHeldStore held = new BatchHeldStore(true);
@@ -781,7 +781,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aCallbackWhileABatchDeliversItsOrphanIsDeliveredOnce(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         clock.advance(11_000);
         CountDownLatch laterRead = new CountDownLatch(1);
         DurableApp[] second = new DurableApp[1];
@@ -928,7 +928,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aCallbackThatMeetsAnUnexpectedErrorIsAnsweredAllTheSame(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         AtomicBoolean broken = new AtomicBoolean();
         // a custom store (or a pool) that throws something other than LogicWebhookStoreException
         DurableApp second = app(true, "", component -> component.setWaitStore(new JdbcWaitStore(database) {
@@ -955,8 +955,10 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void withoutAResumeUriAnOrphansCallbackIsGoneAndItIsUnsubscribed(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(false, "");
+        String callback = oneWaitHandedOver();
+        assertEquals(0, deletes().size(), "handed over, not unsubscribed");
 
+        // the action runs without a resumeUri now: nothing can resume the orphan
         app(false);
         assertEquals(410, service.post(callback, "approved").statusCode());
         await().until(() -> deletes().size() == 1);
@@ -967,7 +969,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void duplicatesOfAnOrphansCallbackResumeItOnce(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
 
         DurableApp second = app(true);
         ExecutorService senders = Executors.newFixedThreadPool(20);
@@ -1167,7 +1169,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aWorkerPoolHeldByRoutesDoesNotKeepTheHeartbeatFromBeingWritten(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         DurableApp second = app(true, "", component -> component.setWorkerPoolSize(1));
         CountDownLatch held = new CountDownLatch(1);
         second.deliveriesHeld = held;
@@ -1617,7 +1619,7 @@ class LogicWebhookWaitStoreTest {
         }
         assertThrows(SQLException.class, () -> rows("deliver_after IS NULL"));
         assertThrows(SQLException.class, () -> longValue("SELECT MAX(unsubscribed_before) FROM logicwebhook_node"));
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
         assertEquals(1, rows("deliver_after IS NULL"));
         // the column was added, and a graceful stop with no unsubscribe under way leaves nothing to send again
         assertEquals(0, longValue("SELECT COUNT(*) FROM logicwebhook_node WHERE unsubscribed_before IS NOT NULL"));
@@ -1636,7 +1638,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aDeliveryPutOffIsMadeAtOnceByTheNextStart(TestDatabases store) throws Exception {
         setUp(store);
-        oneWaitHandedOver(true, "");
+        oneWaitHandedOver();
         clock.advance(11_000);
         DurableApp second = app(true);
         second.failDeliveries.set(2);
@@ -1659,7 +1661,7 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void anOrphansCallbackThatComesWhileItsDeadlineIsBeingClaimedResumesItOnce(TestDatabases store) throws Exception {
         setUp(store);
-        String callback = oneWaitHandedOver(true, "");
+        String callback = oneWaitHandedOver();
 
         clock.advance(11_000);
         GatedWaitStore gated = new GatedWaitStore(new JdbcWaitStore(database), "TIMED_OUT");
@@ -1715,7 +1717,7 @@ class LogicWebhookWaitStoreTest {
     void aSecretHeaderOfTheUnsubscribeIsNotStoredAndAnOrphanStillSendsIt(TestDatabases store) throws Exception {
         setUp(store);
         String options = "&unsubscribeHeader.X-Api-Key=admin-key-123&unsubscribeHeader.X-Purpose=cleanup";
-        DurableApp first = app(false, options, component -> {
+        DurableApp first = app(true, options, component -> {
         });
         first.startWait("order-1");
         String callback = callbackUrls(1, "callback").get(0);
@@ -1723,6 +1725,7 @@ class LogicWebhookWaitStoreTest {
         assertEquals(0, rows("unsubscribe LIKE '%admin-key-123%'"), "the secret is not kept");
         assertEquals(1, rows("unsubscribe LIKE '%cleanup%'"));
         first.close();
+        assertEquals(0, deletes().size(), "handed over, not unsubscribed");
 
         app(false, options, component -> {
         });
