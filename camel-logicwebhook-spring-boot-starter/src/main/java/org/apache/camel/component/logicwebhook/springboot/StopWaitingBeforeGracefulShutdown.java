@@ -13,7 +13,8 @@ import org.springframework.context.SmartLifecycle;
  * platform-http request whose route waits for an action's callback would hold the graceful shutdown until the action
  * timed out (or the shutdown phase did), and the component's own cancel on Camel's stop comes too late. Stopping one
  * phase before the graceful shutdown, the waits end at once (cancelled and unsubscribed; with a durable wait store,
- * handed over), so every waiting request gets its answer, and the component takes no new wait meanwhile.
+ * those of an action with a resumeUri handed over), so every waiting request gets its answer, and the component takes
+ * no new wait meanwhile.
  */
 public class StopWaitingBeforeGracefulShutdown implements SmartLifecycle {
 
