@@ -1424,30 +1424,46 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aWaitFinishedElsewhereWhoseReadFailedIsResumedAtTheNextHeartbeat(TestDatabases store) throws Exception {
         setUp(store);
-        AtomicBoolean claimFails = new AtomicBoolean();
-        JdbcWaitStore failingOnce = new JdbcWaitStore(database) {
-            @Override
-            public boolean claimDelivery(String id, String incarnation, long now) {
-                if (claimFails.getAndSet(false)) {
-                    throw new LogicWebhookStoreException("the wait store failed (the test made it fail)", null);
-                }
-                return super.claimDelivery(id, incarnation, now);
-            }
-        };
+        ReadFailsOnce failingOnce = new ReadFailsOnce();
         DurableApp app = app(true, "", component -> component.setWaitStore(failingOnce));
-        CompletableFuture<Exchange> waiting = app.startWait("order-1");
-        await().until(() -> rows("subscribed = TRUE") == 1);
-
-        claimFails.set(true);
-        claimedByAnotherNode("approved");
-        clock.advance(6_000);
-        app.sweep();
-        await().until(() -> !claimFails.get() && orphanWorkIdle(app));
+        CompletableFuture<Exchange> waiting = claimedElsewhereThenRead(app, failingOnce);
+        await().until(() -> !failingOnce.armed.get() && orphanWorkIdle(app));
         clock.advance(6_000);
         app.sweep();
         Exchange resumed = waiting.get(10, TimeUnit.SECONDS);
         assertNull(resumed.getException());
         assertEquals("approved", new String(resumed.getMessage().getBody(byte[].class), StandardCharsets.UTF_8));
+    }
+
+    /** A store whose next read of a wait's delivery (once armed) fails, after {@link #beforeFailing} ran. */
+    private final class ReadFailsOnce extends JdbcWaitStore {
+        final AtomicBoolean armed = new AtomicBoolean();
+        volatile Runnable beforeFailing = () -> {
+        };
+
+        ReadFailsOnce() {
+            super(database);
+        }
+
+        @Override
+        public boolean claimDelivery(String id, String incarnation, long now) {
+            if (armed.getAndSet(false)) {
+                beforeFailing.run();
+                throw new LogicWebhookStoreException("the wait store failed (the test made it fail)", null);
+            }
+            return super.claimDelivery(id, incarnation, now);
+        }
+    }
+
+    /** A wait pending in the app that another node then claims; the heartbeat that reads it, its read armed to fail. */
+    private CompletableFuture<Exchange> claimedElsewhereThenRead(DurableApp app, ReadFailsOnce store) throws Exception {
+        CompletableFuture<Exchange> waiting = app.startWait("order-1");
+        await().until(() -> rows("subscribed = TRUE") == 1);
+        store.armed.set(true);
+        claimedByAnotherNode("approved");
+        clock.advance(6_000);
+        app.sweep();
+        return waiting;
     }
 
     /**
@@ -1458,28 +1474,15 @@ class LogicWebhookWaitStoreTest {
     @EnumSource(TestDatabases.class)
     void aWaitFinishedElsewhereWhoseReadFailsAtTheStopStillEnds(TestDatabases store) throws Exception {
         setUp(store);
-        AtomicBoolean hold = new AtomicBoolean();
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch fail = new CountDownLatch(1);
-        JdbcWaitStore held = new JdbcWaitStore(database) {
-            @Override
-            public boolean claimDelivery(String id, String incarnation, long now) {
-                if (hold.getAndSet(false)) {
-                    reading.countDown();
-                    awaitQuietly(fail);
-                    throw new LogicWebhookStoreException("the wait store failed (the test made it fail)", null);
-                }
-                return super.claimDelivery(id, incarnation, now);
-            }
+        ReadFailsOnce held = new ReadFailsOnce();
+        held.beforeFailing = () -> {
+            reading.countDown();
+            awaitQuietly(fail);
         };
         DurableApp app = app(false, "", component -> component.setWaitStore(held));
-        CompletableFuture<Exchange> waiting = app.startWait("order-1");
-        await().until(() -> rows("subscribed = TRUE") == 1);
-
-        hold.set(true);
-        claimedByAnotherNode("approved");
-        clock.advance(6_000);
-        app.sweep();
+        CompletableFuture<Exchange> waiting = claimedElsewhereThenRead(app, held);
         assertTrue(reading.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(app::close);
         await().until(() -> app.context.isStopping());
