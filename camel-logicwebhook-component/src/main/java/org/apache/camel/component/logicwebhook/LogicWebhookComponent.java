@@ -322,10 +322,10 @@ public class LogicWebhookComponent extends HealthCheckComponent implements Waits
     }
 
     /**
-     * Internal: ends every pending wait now (with a durable store, one of an action with a resumeUri: hands it over; and
-     * adopts no orphan meanwhile), before a web server's graceful
-     * shutdown waits for the requests that these waits hold (the Spring Boot starter calls it); and takes no new wait
-     * until the component starts again, so that a request queued behind the ended ones does not start another.
+     * Internal: ends every pending wait now (with a durable store, one of an action with a resumeUri: hands it over),
+     * before a web server's graceful shutdown waits for the requests that these waits hold (the Spring Boot starter
+     * calls it); and takes no new wait, nor adopts an orphan, until the component starts again, so that a request
+     * queued behind the ended ones does not start another.
      */
     public void stopWaiting(String reason) {
         noNewWaits = reason;

@@ -271,7 +271,8 @@ public final class CallbackDispatcher extends ServiceSupport implements Processo
         try {
             pool.execute(() -> handOver(request, admission.target).whenComplete((answer, failure) -> {
                 if (failure != null) {
-                    UNEXPECTED_ERROR.warn("Unexpected error answering a logicwebhook callback: {}", failure.getMessage(), failure);
+                    UNEXPECTED_ERROR.warn("Unexpected error answering a logicwebhook callback: {}", failure.getMessage(),
+                            failure);
                 }
                 respond.accept(failure != null ? FAILED : answer);
             }));

@@ -74,8 +74,12 @@ public final class WaitRegistry extends ServiceSupport {
      * until it does, else this live node would keep them (no other adopts a live node's waits) with no exchange.
      */
     private final Set<String> handOverAgain = ConcurrentHashMap.newKeySet();
-    /** Likewise, waits whose subscribe failed and whose cancel the store did not take (they would stay pending). */
+    /**
+     * Likewise, waits whose cancel the store did not take (they would stay pending): those whose subscribe failed, and
+     * those of an action without a resumeUri that a stop cancelled.
+     */
     private final Set<String> cancelAgain = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #stopWaiting}: no orphan is adopted until the stop. */
     private volatile boolean waitsStopped;
 
     public WaitRegistry(CamelContext context, Clock clock, DueTasks dueTasks, WaitStore store, Recovery recovery,
@@ -541,7 +545,9 @@ public final class WaitRegistry extends ServiceSupport {
             }
             // in the journal until its unsubscribe is over: one that the stop cuts short is sent again by whoever
             // takes over, once the cancel is written (at a later time than this entry's)
-            unsubscribes.open(wait, now());
+            if (unsubscribes != null) {
+                unsubscribes.open(wait, now());
+            }
             waits.remove(wait.id, wait);
             wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
             cancelAgain.add(wait.id);
