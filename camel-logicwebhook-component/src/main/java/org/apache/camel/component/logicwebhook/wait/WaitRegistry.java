@@ -545,8 +545,8 @@ public final class WaitRegistry extends ServiceSupport {
             }
             // in the journal until its unsubscribe is over: one that the stop cuts short is sent again by whoever
             // takes over, once the cancel is written (at a later time than this entry's)
-            if (unsubscribes != null) {
-                unsubscribes.open(wait, now());
+            if (durable) {
+                openUnsubscribes(wait);
             }
             waits.remove(wait.id, wait);
             wait.statistics().waitEnded(WaitOutcome.CANCELLED, now() - wait.startedAt);
